@@ -1,0 +1,1 @@
+"""Contract & agreement data platform: the Dagster code location."""

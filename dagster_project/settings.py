@@ -1,0 +1,51 @@
+"""Everything the platform reads from its environment, read at call time.
+
+Nothing here runs at import time, so tests and the CLI can change the
+environment (``DATABASE_URL`` above all) before they call in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def database_url_override() -> str | None:
+    """``DATABASE_URL`` when set: every part then uses that server."""
+    return os.environ.get("DATABASE_URL") or None
+
+
+def embedded_data_dir() -> Path:
+    """Where the embedded PostgreSQL keeps its data, reused between runs.
+
+    PostgreSQL puts its unix socket in this folder, and a socket path may not
+    exceed ~100 bytes; a clone in a deep folder falls back to a stable
+    folder under the temp dir named after the project path.
+    """
+    configured = os.environ.get("PLATFORM_PGDATA")
+    path = Path(configured) if configured else PROJECT_ROOT / ".pgdata"
+    if len(str(path)) > 80:
+        digest = hashlib.md5(str(path).encode()).hexdigest()[:10]
+        path = Path(tempfile.gettempdir()) / f"platform-pg-{digest}"
+    return path
+
+
+def dagster_home() -> Path:
+    return Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
+
+
+def dbt_executable() -> str:
+    """The dbt of this environment, so nothing depends on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def default_as_of() -> dt.date:
+    return dt.date.today()

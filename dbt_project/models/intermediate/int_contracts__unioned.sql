@@ -1,0 +1,44 @@
+-- Every contract of the backfill, before the lifecycle: the converted legacy
+-- deal groups (rule 2) and the contracts orphans opened (rule 5), each with
+-- its head opportunity's closed/won state and its term.
+with legacy as (
+    select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+),
+
+made_by_orphans as (
+    select decisions.*, dynamic.opportunity_type, dynamic.start_date, dynamic.end_date
+    from {{ ref('int_orphans__decisions') }} as decisions
+    inner join {{ ref('int_orphans__dynamic') }} as dynamic
+        on dynamic.org_id = decisions.org_id and dynamic.opportunity_id = decisions.opportunity_id
+    where decisions.created_contract_id is not null
+),
+
+opportunities as (
+    select * from {{ ref('int_opportunities__valid') }}
+),
+
+unioned as (
+    select
+        org_id, contract_id, account_id, engagement_id, engagement_sequence, contract_type,
+        prior_contract_id, head_opportunity_id, start_date, end_date, contract_id as legacy_deal_group_id
+    from legacy
+    union all
+    select
+        org_id, created_contract_id, account_id, engagement_id, engagement_sequence, opportunity_type,
+        prior_contract_id, opportunity_id, start_date, end_date, null
+    from made_by_orphans
+),
+
+final as (
+    select
+        unioned.*,
+        head.is_closed as head_is_closed,
+        head.is_won_closed as head_is_won,
+        head.is_lost as head_is_lost,
+        head.close_date as head_close_date
+    from unioned
+    inner join opportunities as head
+        on head.org_id = unioned.org_id and head.opportunity_id = unioned.head_opportunity_id
+)
+
+select * from final

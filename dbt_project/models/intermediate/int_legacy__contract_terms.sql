@@ -1,0 +1,30 @@
+{{ config(indexes=[{'columns': ['org_id', 'account_id']}, {'columns': ['org_id', 'contract_id'], 'unique': true}]) }}
+-- The legacy contracts the orphan decider sees from the start (rule 5): term,
+-- account, engagement position, whether it is archived (head Lost), and
+-- whether it already has a non-archived legacy successor.
+with contracts as (
+    select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+),
+
+final as (
+    select
+        contracts.org_id,
+        contracts.contract_id,
+        contracts.account_id,
+        contracts.engagement_id,
+        contracts.engagement_sequence,
+        contracts.start_date,
+        contracts.end_date,
+        contracts.head_close_date,
+        contracts.head_opportunity_id,
+        contracts.head_is_closed and not contracts.head_is_won as is_archived,
+        exists (
+            select 1 from contracts as successor
+            where successor.org_id = contracts.org_id
+              and successor.prior_contract_id = contracts.contract_id
+              and not (successor.head_is_closed and not successor.head_is_won)
+        ) as has_successor
+    from contracts
+)
+
+select * from final

@@ -1,0 +1,32 @@
+-- Rule 2, first step: the members of each valid legacy deal group (the
+-- screened opportunities whose one deal group it is). Deleted members are
+-- dropped (unattached DELETED); the rest are numbered by (close_date, id).
+with screened as (
+    select * from {{ ref('int_opportunities__screened') }}
+    where screen_reason is null and deal_group_id is not null
+),
+
+deal_groups as (
+    select * from {{ ref('int_deal_groups__checked') }} where row_reason is null
+),
+
+final as (
+    select
+        screened.org_id,
+        screened.deal_group_id,
+        screened.opportunity_id,
+        screened.opportunity_type,
+        screened.is_deleted,
+        screened.close_date,
+        case when not screened.is_deleted then
+            row_number() over (
+                partition by screened.org_id, screened.deal_group_id, screened.is_deleted
+                order by screened.close_date, {{ by_code_point('screened.opportunity_id') }}
+            )
+        end as member_position
+    from screened
+    inner join deal_groups
+        on deal_groups.org_id = screened.org_id and deal_groups.deal_group_id = screened.deal_group_id
+)
+
+select * from final

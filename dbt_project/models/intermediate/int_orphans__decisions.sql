@@ -1,0 +1,198 @@
+{{ config(pre_hook=["set local enable_hashjoin = off", "set local enable_mergejoin = off"]) }}
+-- Rule 5, in order: each dynamic orphan is decided against the contracts and
+-- memberships that the legacy backfill and every earlier orphan made. One
+-- recursive step per orphan and org; the state carried from step to step is
+-- what earlier orphans made: `members` (orphan → contract it joined),
+-- `created` (contract → account, engagement, sequence, term, head) and
+-- `successors` (priors that now have a renewal). Legacy contracts are read
+-- from int_legacy__contract_terms. (The planner hints keep each step an index
+-- lookup instead of a fresh hash of the whole input.)
+with recursive dynamic as (
+    select * from {{ ref('int_orphans__dynamic') }}
+),
+
+legacy as (
+    select * from {{ ref('int_legacy__contract_terms') }}
+),
+
+decisions (
+    org_id, decision_step, opportunity_id, reason, detail, attached_contract_id, created_contract_id,
+    account_id, engagement_id, engagement_sequence, prior_contract_id, members, created, successors
+) as (
+    select
+        org_id, 0::bigint, null::text, null::text, null::text, null::text, null::text,
+        null::text, null::text, null::integer, null::text, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb
+    from (select distinct org_id from dynamic) as orgs
+
+    union all
+
+    select
+        orphan.org_id,
+        orphan.decision_step,
+        orphan.opportunity_id,
+        verdict.reason,
+        verdict.detail,
+        outcome.attached_contract_id,
+        outcome.created_contract_id,
+        outcome.account_id,
+        outcome.engagement_id,
+        outcome.engagement_sequence,
+        outcome.prior_contract_id,
+        case when outcome.attached_contract_id is not null
+            then state.members || jsonb_build_object(orphan.opportunity_id, outcome.attached_contract_id)
+            else state.members
+        end,
+        case when outcome.created_contract_id is not null
+            then state.created || jsonb_build_object(outcome.created_contract_id, jsonb_build_object(
+                'a', outcome.account_id, 'e', outcome.engagement_id, 'q', outcome.engagement_sequence,
+                's', orphan.start_date, 'n', orphan.end_date,
+                'hc', orphan.close_date, 'hi', orphan.opportunity_id))
+            else state.created
+        end,
+        case when outcome.created_contract_id is not null and outcome.prior_contract_id is not null
+            then state.successors || jsonb_build_object(outcome.prior_contract_id, true)
+            else state.successors
+        end
+    from decisions as state
+    inner join dynamic as orphan
+        on orphan.org_id = state.org_id and orphan.decision_step = state.decision_step + 1
+    cross join lateral (
+        -- rule 4 at decision time: the first passed orphan an earlier decision attached, else the static end
+        select coalesce(
+            (select state.members ->> passed.opportunity_id
+             from unnest(orphan.passed_orphans) with ordinality as passed (opportunity_id, position)
+             where state.members ? passed.opportunity_id
+             order by passed.position
+             limit 1),
+            orphan.static_target_contract_id
+        ) as contract_id
+    ) as pointer_target
+    left join lateral (
+        select candidate.contract_id
+        from (
+            select legacy.contract_id, legacy.start_date
+            from legacy
+            where legacy.org_id = orphan.org_id
+              and legacy.account_id = orphan.orphan_account_id
+              and not legacy.is_archived
+              and orphan.close_date between legacy.start_date and legacy.end_date
+            union all
+            select made.key, (made.value ->> 's')::date
+            from jsonb_each(state.created) as made
+            where made.value ->> 'a' = orphan.orphan_account_id
+              and orphan.close_date between (made.value ->> 's')::date and (made.value ->> 'n')::date
+        ) as candidate
+        where orphan.opportunity_type = 'NEW_BUSINESS'
+        order by candidate.start_date, {{ by_code_point('candidate.contract_id') }}
+        limit 1
+    ) as covering on true
+    left join lateral (
+        select candidate.contract_id
+        from (
+            select legacy.contract_id, legacy.start_date, legacy.head_close_date, legacy.head_opportunity_id
+            from legacy
+            where legacy.org_id = orphan.org_id
+              and legacy.account_id = orphan.orphan_account_id
+              and not legacy.is_archived
+              and legacy.start_date < orphan.start_date
+            union all
+            select made.key, (made.value ->> 's')::date, (made.value ->> 'hc')::date, made.value ->> 'hi'
+            from jsonb_each(state.created) as made
+            where made.value ->> 'a' = orphan.orphan_account_id
+              and (made.value ->> 's')::date < orphan.start_date
+        ) as candidate
+        where orphan.opportunity_type = 'RENEWAL' and orphan.last_opportunity_id is null
+        order by candidate.start_date desc, candidate.head_close_date desc,
+            {{ by_code_point('candidate.head_opportunity_id') }} desc
+        limit 1
+    ) as fallback on true
+    cross join lateral (
+        select case
+            when orphan.opportunity_type <> 'RENEWAL' then null
+            when orphan.last_opportunity_id is null then fallback.contract_id
+            else pointer_target.contract_id
+        end as contract_id
+    ) as prior
+    left join legacy as legacy_prior
+        on legacy_prior.org_id = orphan.org_id and legacy_prior.contract_id = prior.contract_id
+    cross join lateral (
+        select
+            coalesce(legacy_prior.account_id, state.created -> prior.contract_id ->> 'a') as account_id,
+            coalesce(legacy_prior.engagement_id, state.created -> prior.contract_id ->> 'e') as engagement_id,
+            coalesce(legacy_prior.engagement_sequence, (state.created -> prior.contract_id ->> 'q')::integer)
+                as engagement_sequence,
+            coalesce(legacy_prior.has_successor, false) or coalesce(state.successors ? prior.contract_id, false)
+                as has_successor
+    ) as prior_facts
+    cross join lateral (
+        select
+            case
+                when orphan.opportunity_type = 'NEW_BUSINESS' and covering.contract_id is not null
+                    then 'ACTIVE_CONTRACT_EXISTS'
+                when orphan.opportunity_type = 'AMENDMENT' and pointer_target.contract_id is null
+                    then 'AMENDMENT_PRIOR_NOT_FOUND'
+                when orphan.opportunity_type = 'RENEWAL' and prior.contract_id is null
+                    then 'RENEWAL_PRIOR_NOT_FOUND'
+                when orphan.opportunity_type = 'RENEWAL' and orphan.is_lost then 'RENEWAL_LOST'
+                when orphan.opportunity_type = 'RENEWAL' and prior_facts.has_successor
+                    then 'RENEWAL_SUCCESSOR_EXISTS'
+            end as reason,
+            case
+                when orphan.opportunity_type = 'NEW_BUSINESS' and covering.contract_id is not null
+                    then 'close date within the term of contract ' || covering.contract_id
+                when orphan.opportunity_type = 'AMENDMENT' and pointer_target.contract_id is null
+                    then 'no contract reached from ' || orphan.last_opportunity_id
+                when orphan.opportunity_type = 'RENEWAL' and prior.contract_id is null
+                    then coalesce('no contract reached from ' || orphan.last_opportunity_id,
+                                  'no earlier contract of the account')
+                when orphan.opportunity_type = 'RENEWAL' and orphan.is_lost
+                    then 'renewal of contract ' || prior.contract_id || ' is closed lost'
+                when orphan.opportunity_type = 'RENEWAL' and prior_facts.has_successor
+                    then 'contract ' || prior.contract_id || ' already has a successor'
+            end as detail
+    ) as verdict
+    cross join lateral (
+        select
+            case
+                when verdict.reason is not null then null
+                when orphan.opportunity_type = 'AMENDMENT' then pointer_target.contract_id
+                else {{ contract_id_for_head('orphan.org_id', 'orphan.opportunity_id') }}
+            end as attached_contract_id,
+            case when verdict.reason is null and orphan.opportunity_type <> 'AMENDMENT'
+                then {{ contract_id_for_head('orphan.org_id', 'orphan.opportunity_id') }}
+            end as created_contract_id,
+            case when verdict.reason is null and orphan.opportunity_type = 'NEW_BUSINESS'
+                then orphan.orphan_account_id else prior_facts.account_id
+            end as account_id,
+            case when verdict.reason is null and orphan.opportunity_type = 'NEW_BUSINESS'
+                then {{ engagement_id_for_first_contract(
+                        'orphan.org_id', contract_id_for_head('orphan.org_id', 'orphan.opportunity_id')) }}
+                else prior_facts.engagement_id
+            end as engagement_id,
+            case when verdict.reason is null and orphan.opportunity_type = 'NEW_BUSINESS' then 1
+                else prior_facts.engagement_sequence + 1
+            end as engagement_sequence,
+            case when verdict.reason is null and orphan.opportunity_type = 'RENEWAL'
+                then prior.contract_id
+            end as prior_contract_id
+    ) as outcome
+),
+
+final as (
+    select
+        org_id,
+        decision_step,
+        opportunity_id,
+        reason,
+        detail,
+        attached_contract_id,
+        created_contract_id,
+        case when created_contract_id is not null then account_id end as account_id,
+        case when created_contract_id is not null then engagement_id end as engagement_id,
+        case when created_contract_id is not null then engagement_sequence end as engagement_sequence,
+        prior_contract_id
+    from decisions
+    where decision_step > 0
+)
+
+select * from final

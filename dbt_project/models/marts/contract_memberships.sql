@@ -1,0 +1,57 @@
+-- Every opportunity's place in a contract (sequence 1 = head, 2+ =
+-- amendments): legacy members by (close_date, id), then the amendments orphans
+-- attached, in decision order.
+with legacy_members as (
+    select org_id, legacy_contract_id as contract_id, opportunity_id, legacy_member_position as position,
+        0::bigint as decision_step, opportunity_type
+    from {{ ref('int_opportunities__valid') }}
+    where legacy_contract_id is not null
+),
+
+decisions as (
+    select decisions.*, dynamic.opportunity_type
+    from {{ ref('int_orphans__decisions') }} as decisions
+    inner join {{ ref('int_orphans__dynamic') }} as dynamic
+        on dynamic.org_id = decisions.org_id and dynamic.opportunity_id = decisions.opportunity_id
+    where decisions.attached_contract_id is not null
+),
+
+orphan_heads as (
+    select org_id, attached_contract_id as contract_id, opportunity_id, 1::bigint as position,
+        decision_step, opportunity_type
+    from decisions
+    where created_contract_id is not null
+),
+
+base_size as (
+    select org_id, contract_id, max(position) as size
+    from (select * from legacy_members union all select * from orphan_heads) as heads_and_legacy
+    group by org_id, contract_id
+),
+
+orphan_amendments as (
+    select
+        decisions.org_id,
+        decisions.attached_contract_id as contract_id,
+        decisions.opportunity_id,
+        base_size.size + row_number() over (
+            partition by decisions.org_id, decisions.attached_contract_id order by decisions.decision_step
+        ) as position,
+        decisions.decision_step,
+        decisions.opportunity_type
+    from decisions
+    inner join base_size
+        on base_size.org_id = decisions.org_id and base_size.contract_id = decisions.attached_contract_id
+    where decisions.created_contract_id is null
+),
+
+final as (
+    select org_id, contract_id, opportunity_id, position::integer as membership_sequence, opportunity_type
+    from (
+        select * from legacy_members
+        union all select * from orphan_heads
+        union all select * from orphan_amendments
+    ) as memberships
+)
+
+select * from final

@@ -1,0 +1,59 @@
+{{ config(indexes=[{'columns': ['org_id', 'contract_id'], 'unique': true}]) }}
+-- One row per contract of the computed hierarchy, every org, with its status
+-- as of `as_of` (rule 6, first match wins: head Lost → ARCHIVED; a renewal
+-- whose head is Open or Won but not started → PENDING; its Won successor has
+-- started, or the term is over → CLOSED; a new-business contract with an
+-- Open head → PENDING; otherwise ACTIVE). Engagement sequences are the
+-- rules' "prior + 1", numbered 1..n within the engagement by (that sequence,
+-- head close_date, head id), so an archived renewal attempt and the renewal
+-- that replaced it get consecutive numbers (decision D8).
+with contracts as (
+    select * from {{ ref('int_contracts__unioned') }}
+),
+
+started_successors as (
+    select distinct org_id, prior_contract_id
+    from contracts
+    where prior_contract_id is not null
+      and head_is_won
+      and start_date <= {{ as_of_date() }}
+),
+
+final as (
+    select
+        contracts.org_id,
+        contracts.contract_id,
+        contracts.account_id,
+        contracts.engagement_id,
+        row_number() over (
+            partition by contracts.org_id, contracts.engagement_id
+            order by contracts.engagement_sequence, contracts.head_close_date,
+                {{ by_code_point('contracts.head_opportunity_id') }}
+        )::integer as engagement_sequence,
+        contracts.contract_type,
+        case
+            when contracts.head_is_lost then 'ARCHIVED'
+            when contracts.contract_type = 'RENEWAL'
+                and (not contracts.head_is_closed
+                     or (contracts.head_is_won and contracts.start_date > {{ as_of_date() }}))
+                then 'PENDING'
+            when started_successors.prior_contract_id is not null
+                or contracts.end_date < {{ as_of_date() }}
+                then 'CLOSED'
+            when contracts.contract_type = 'NEW_BUSINESS' and not contracts.head_is_closed then 'PENDING'
+            else 'ACTIVE'
+        end as status,
+        contracts.prior_contract_id,
+        contracts.head_opportunity_id,
+        contracts.start_date,
+        contracts.end_date,
+        contracts.legacy_deal_group_id,
+        contracts.head_is_won,
+        contracts.head_close_date
+    from contracts
+    left join started_successors
+        on started_successors.org_id = contracts.org_id
+       and started_successors.prior_contract_id = contracts.contract_id
+)
+
+select * from final

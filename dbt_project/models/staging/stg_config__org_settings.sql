@@ -1,0 +1,24 @@
+-- Per-org settings with the `*` default row applied: one row per org in the
+-- sources (an org without its own row inherits the default).
+with settings as (
+    select * from {{ ref('org_settings') }}
+),
+
+orgs as (
+    select org_id from {{ source('salesforce', 'opportunity') }} where org_id is not null
+    union
+    select org_id from {{ source('app', 'deal_group') }} where org_id is not null
+    union
+    select org_id from {{ source('app', 'organization') }}
+),
+
+final as (
+    select
+        orgs.org_id,
+        coalesce(own.default_term_months, fallback.default_term_months, 12) as default_term_months
+    from orgs
+    left join settings as own on own.org_id = orgs.org_id
+    left join settings as fallback on fallback.org_id = '*'
+)
+
+select * from final
