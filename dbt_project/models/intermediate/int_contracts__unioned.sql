@@ -20,18 +20,22 @@ opportunities as (
 unioned as (
     select
         org_id, contract_id, account_id, engagement_id, engagement_sequence, contract_type,
-        prior_contract_id, head_opportunity_id, start_date, end_date, contract_id as legacy_deal_group_id
+        prior_contract_id, head_opportunity_id, start_date, end_date, contract_id as legacy_deal_group_id,
+        deal_group_name as contract_name
     from legacy
     union all
     select
         org_id, created_contract_id, account_id, engagement_id, engagement_sequence, opportunity_type,
-        prior_contract_id, opportunity_id, start_date, end_date, null
+        prior_contract_id, opportunity_id, start_date, end_date, null, null
     from made_by_orphans
 ),
 
 final as (
     select
-        unioned.*,
+        unioned.org_id, unioned.contract_id, unioned.account_id, unioned.engagement_id,
+        unioned.engagement_sequence, unioned.contract_type, unioned.prior_contract_id,
+        unioned.head_opportunity_id, unioned.start_date, unioned.end_date, unioned.legacy_deal_group_id,
+        coalesce(unioned.contract_name, head.opportunity_name) as contract_name,
         head.is_closed as head_is_closed,
         head.is_won_closed as head_is_won,
         head.is_lost as head_is_lost,

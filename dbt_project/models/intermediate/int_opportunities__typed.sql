@@ -39,6 +39,7 @@ final as (
         org_id,
         opportunity_id,
         account_id,
+        name as opportunity_name,
         crm_type,
         opportunity_type,
         is_closed,

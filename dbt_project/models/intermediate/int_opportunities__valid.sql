@@ -23,6 +23,7 @@ final as (
         screened.org_id,
         screened.opportunity_id,
         screened.account_id,
+        screened.opportunity_name,
         screened.crm_type,
         screened.opportunity_type,
         screened.is_closed,

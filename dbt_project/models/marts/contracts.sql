@@ -48,6 +48,7 @@ final as (
         contracts.start_date,
         contracts.end_date,
         contracts.legacy_deal_group_id,
+        contracts.contract_name,
         contracts.head_is_won,
         contracts.head_close_date
     from contracts

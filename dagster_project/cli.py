@@ -1,0 +1,198 @@
+"""The commands users type: ``python -m dagster_project <command>`` (or ``platform``).
+
+Commands call the Dagster job or the small library functions; none of them
+writes SQL by hand. Every failure exits non-zero with one line saying why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+
+from dagster_project import settings
+
+TELEMETRY_OFF = "telemetry:\n  enabled: false\n"
+
+
+def _prepare_dagster_home() -> str:
+    """A persistent instance under the project, so runs show up in ``dagster dev``."""
+    home = settings.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(TELEMETRY_OFF)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return str(home)
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    from dagster_project.lib import database
+
+    database.init_db()
+    print("source schemas salesforce and app are ready")
+    return 0
+
+
+def cmd_load_demo(args: argparse.Namespace) -> int:
+    from dagster_project.demo.generate import demo_dataset
+    from dagster_project.demo.load import load_dataset
+    from dagster_project.lib import database
+
+    if args.orgs < 1 or args.scale <= 0:
+        raise CliError("--orgs must be ≥ 1 and --scale > 0")
+    database.init_db()
+    written = load_dataset(demo_dataset(orgs=args.orgs, scale=args.scale, seed=args.seed))
+    print("loaded demo data: " + ", ".join(f"{table} {count}" for table, count in written.items()))
+    return 0
+
+
+def run_backfill(orgs: list[str], as_of: str | None, apply: bool):
+    """Execute the hierarchy_backfill job on the persistent instance; returns the result."""
+    from dagster import DagsterInstance
+
+    from dagster_project.backfill.dbt_args import parse_as_of
+    from dagster_project.lib import database
+
+    parse_as_of(as_of)  # a bad date fails here, with its reason, before any work
+    database.init_db()
+    _prepare_dagster_home()
+    from dagster_project.definitions import defs
+
+    run_config = {
+        "ops": {
+            "hierarchy_models": {"config": {"as_of": as_of}},
+            "app__engagement_hierarchy": {"config": {"orgs": orgs, "apply": apply}},
+        },
+        # the run's full log is in the instance (dagster dev); the terminal gets warnings only
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }
+    job = defs.get_job_def("hierarchy_backfill")
+    return job.execute_in_process(run_config=run_config, instance=DagsterInstance.get(), raise_on_error=False)
+
+
+def failed_checks(result) -> list[str]:
+    """One line per failed check of a run: which check, on which table."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data.evaluation
+            if not evaluation.passed:
+                lines.append(f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}")
+    return lines
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    result = run_backfill(args.org or [], args.as_of, args.apply)
+    summary = latest_summary(run_id=result.run_id)
+    if not result.success or summary is None:
+        checks = failed_checks(result)
+        reason = ("blocking checks failed: " + "; ".join(checks)) if checks else "a step failed"
+        raise CliError(f"backfill run {result.run_id} did not complete ({reason}); nothing was applied. "
+                       "See the run in `dagster dev`.")
+    print(render_summary(summary, applied=args.apply))
+    print(textwrap.dedent(f"""
+        run {result.run_id} — {'applied' if args.apply else 'dry run: nothing written (add --apply)'}.
+        Next: `.venv/bin/dagster dev -w workspace.yaml` to browse the assets, checks and this run;
+              `.venv/bin/python -m dagster_project status` to print this summary again."""))
+    return 0
+
+
+def latest_summary(run_id: str | None = None):
+    """The summary metadata of the latest engagement_hierarchy materialization."""
+    from dagster import DagsterInstance
+
+    from dagster_project.backfill.defs import ENGAGEMENT_HIERARCHY
+
+    _prepare_dagster_home()
+    instance = DagsterInstance.get()
+    event = instance.get_latest_materialization_event(ENGAGEMENT_HIERARCHY)
+    if event is None or (run_id and event.run_id != run_id):
+        return None
+    metadata = event.asset_materialization.metadata
+    return {
+        "run_id": event.run_id,
+        "timestamp": event.timestamp,
+        "mode": metadata["mode"].value,
+        "summary": metadata["summary_json"].value,
+    }
+
+
+def render_summary(summary: dict, applied: bool | None = None) -> str:
+    from dagster_project.backfill.summary import OrgSummary, render
+
+    return render([OrgSummary(**row) for row in summary["summary"]])
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    summary = latest_summary()
+    if summary is None:
+        raise CliError("no backfill has run yet: run `python -m dagster_project backfill` first")
+    when = dt.datetime.fromtimestamp(summary["timestamp"]).isoformat(timespec="seconds")
+    print(f"last backfill: run {summary['run_id']} at {when} ({summary['mode']})")
+    print(render_summary(summary))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """init-db + load-demo + backfill --apply: what the README's first command runs."""
+    cmd_init_db(args)
+    cmd_load_demo(args)
+    args.org, args.as_of, args.apply = [], None, True
+    return cmd_backfill(args)
+
+
+class CliError(RuntimeError):
+    """A failure the user can act on; printed as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m dagster_project",
+        description="Contract & agreement data platform. DATABASE_URL selects the PostgreSQL server; "
+                    "unset, an embedded server under .pgdata/ is used.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("init-db", help="create the source schemas and tables (idempotent)").set_defaults(
+        handler=cmd_init_db)
+
+    def demo_options(p):
+        p.add_argument("--orgs", type=int, default=6, help="how many orgs (default 6)")
+        p.add_argument("--scale", type=float, default=1.0, help="accounts per org ×40 (default 1)")
+        p.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+
+    load = commands.add_parser("load-demo", help="load a deterministic demo dataset (replaces its orgs)")
+    demo_options(load)
+    load.set_defaults(handler=cmd_load_demo)
+
+    backfill = commands.add_parser("backfill", help="compute, verify and plan (or --apply) the hierarchy")
+    backfill.add_argument("--org", action="append", help="apply only this org (repeatable); all orgs are computed")
+    backfill.add_argument("--as-of", help="compute statuses as of YYYY-MM-DD (default today)")
+    backfill.add_argument("--apply", action="store_true", help="write the differences (default: dry run)")
+    backfill.set_defaults(handler=cmd_backfill)
+
+    commands.add_parser("status", help="print the last backfill's summary").set_defaults(handler=cmd_status)
+
+    demo = commands.add_parser("demo", help="init-db, load-demo and backfill --apply in one go")
+    demo_options(demo)
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (CliError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # the one line a user sees; the traceback is in the Dagster run
+        print(f"error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

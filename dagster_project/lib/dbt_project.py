@@ -1,0 +1,62 @@
+"""The one dbt project of the platform, its manifest, and how its nodes look in Dagster."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cache
+from typing import Any, Mapping
+
+from dagster import AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
+
+from dagster_project import settings
+
+LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "config": "config"}
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, with its manifest parsed once (here if missing)."""
+    project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        parse_manifest()
+    return project
+
+
+def parse_manifest() -> None:
+    """``dbt parse``: writes target/manifest.json, which the code location needs at import."""
+    subprocess.run(
+        [settings.dbt_executable(), "parse", "--quiet", "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
+        cwd=settings.DBT_PROJECT_DIR,
+        check=True,
+    )
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=settings.dbt_executable())
+
+
+def _layer(props: Mapping[str, Any]) -> str | None:
+    """The schema a node builds into (staging / intermediate / marts / config)."""
+    return props.get("schema") if props.get("resource_type") in ("model", "seed") else None
+
+
+class PlatformTranslator(DagsterDbtTranslator):
+    """Asset keys are ``[schema, relation]`` — ``marts/contracts``, ``salesforce/opportunity`` —
+    so what the UI shows is where the table lives; groups are the dbt layers."""
+
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        layer = _layer(dbt_resource_props)
+        if layer:
+            return AssetKey([layer, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        layer = _layer(dbt_resource_props)
+        return LAYER_GROUPS.get(layer or "", "sources" if dbt_resource_props["resource_type"] == "source" else None)
