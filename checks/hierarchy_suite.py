@@ -66,8 +66,10 @@ def engagement_shape(contracts: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_contracts(url: str | None = None) -> pd.DataFrame:
+    """The contracts of the orgs an apply would write (decision D9)."""
     with database.connect(url) as conn:
-        rows = conn.execute(f"select {', '.join(CONTRACT_COLUMNS)} from marts.contracts").fetchall()
+        rows = conn.execute(
+            f"select {', '.join(CONTRACT_COLUMNS)} from marts.contracts where org_is_applied").fetchall()
     return pd.DataFrame(rows, columns=CONTRACT_COLUMNS)
 
 

@@ -7,6 +7,7 @@ writes SQL by hand. Every failure exits non-zero with one line saying why.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import textwrap
@@ -69,7 +70,10 @@ def run_backfill(orgs: list[str], as_of: str | None, apply: bool):
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
     job = defs.get_job_def("hierarchy_backfill")
-    return job.execute_in_process(run_config=run_config, instance=DagsterInstance.get(), raise_on_error=False)
+    # dbt's own log goes to a file (the run in `dagster dev` has it too); the terminal keeps the summary
+    log_path = settings.dagster_home() / "last_backfill_dbt.log"
+    with open(log_path, "w") as log, contextlib.redirect_stdout(log):
+        return job.execute_in_process(run_config=run_config, instance=DagsterInstance.get(), raise_on_error=False)
 
 
 def failed_checks(result) -> list[str]:
@@ -91,9 +95,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         reason = ("blocking checks failed: " + "; ".join(checks)) if checks else "a step failed"
         raise CliError(f"backfill run {result.run_id} did not complete ({reason}); nothing was applied. "
                        "See the run in `dagster dev`.")
-    print(render_summary(summary, applied=args.apply))
+    print(render_summary(summary, orgs=args.org))
     print(textwrap.dedent(f"""
         run {result.run_id} — {'applied' if args.apply else 'dry run: nothing written (add --apply)'}.
+        dbt's log: {settings.dagster_home() / "last_backfill_dbt.log"}
         Next: `.venv/bin/dagster dev -w workspace.yaml` to browse the assets, checks and this run;
               `.venv/bin/python -m dagster_project status` to print this summary again."""))
     return 0
@@ -119,10 +124,11 @@ def latest_summary(run_id: str | None = None):
     }
 
 
-def render_summary(summary: dict, applied: bool | None = None) -> str:
+def render_summary(summary: dict, orgs: list[str] | None = None) -> str:
     from dagster_project.backfill.summary import OrgSummary, render
 
-    return render([OrgSummary(**row) for row in summary["summary"]])
+    rows = [OrgSummary(**row) for row in summary["summary"]]
+    return render([row for row in rows if not orgs or row.org_id in orgs])
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -11,6 +11,10 @@ with contracts as (
     select * from {{ ref('int_contracts__unioned') }}
 ),
 
+applied_orgs as (
+    select org_id from {{ ref('org_flag_states') }} where is_applied
+),
+
 started_successors as (
     select distinct org_id, prior_contract_id
     from contracts
@@ -50,8 +54,10 @@ final as (
         contracts.legacy_deal_group_id,
         contracts.contract_name,
         contracts.head_is_won,
-        contracts.head_close_date
+        contracts.head_close_date,
+        applied_orgs.org_id is not null as org_is_applied
     from contracts
+    left join applied_orgs on applied_orgs.org_id = contracts.org_id
     left join started_successors
         on started_successors.org_id = contracts.org_id
        and started_successors.prior_contract_id = contracts.contract_id

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Create .venv at the repo root and install the project with its test extras.
+# Idempotent: re-runs only when pyproject.toml changed. Then parse the dbt
+# manifest, which the Dagster code location needs at import.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e '.[test]'
+  rm -f .venv/.installed-* && touch "$stamp"
+fi
+# dbt's anonymous usage stats are off in dbt_project.yml; Dagster telemetry in .dagster_home/dagster.yaml
+mkdir -p .dagster_home
+[ -f .dagster_home/dagster.yaml ] || printf 'telemetry:\n  enabled: false\n' > .dagster_home/dagster.yaml
+.venv/bin/python -c "from dagster_project.lib.dbt_project import parse_manifest; parse_manifest()"

@@ -1,0 +1,46 @@
+"""The CLI as a user types it: real processes, the session's database."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dagster_project import settings
+
+
+def run_cli(*args, env=None, check=False):
+    result = subprocess.run([sys.executable, "-m", "dagster_project", *args], capture_output=True, text=True,
+                            cwd=settings.PROJECT_ROOT, env={**os.environ, **(env or {})}, timeout=600)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.mark.parametrize("command", ["init-db", "load-demo", "backfill", "status", "demo"])
+def test_every_command_has_help(command):
+    result = run_cli(command, "--help", check=True)
+    assert "usage: python -m dagster_project" in result.stdout
+
+
+def test_a_bad_date_fails_with_one_line_naming_the_problem(platform_url, tmp_path):
+    result = run_cli("backfill", "--as-of", "2024-13-45",
+                     env={"DATABASE_URL": platform_url, "DAGSTER_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "error: as_of must be a date as YYYY-MM-DD, got '2024-13-45'"
+
+
+def test_status_before_any_run_says_what_to_do(tmp_path):
+    result = run_cli("status", env={"DAGSTER_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert "no backfill has run yet" in result.stderr
+
+
+def test_backfill_runs_the_job_and_status_prints_its_summary(platform_url, computed, tmp_path):
+    env = {"DATABASE_URL": platform_url, "DAGSTER_HOME": str(tmp_path)}
+    result = run_cli("backfill", "--org", "sc_accounts", "--as-of", "2024-06-30", env=env, check=True)
+    assert "sc_accounts: 3 contracts, 3 engagements, 2 accounts" in result.stdout
+    assert "dry run: nothing written" in result.stdout
+    assert "Running with dbt" not in result.stdout and "org_001" not in result.stdout
+    status = run_cli("status", env=env, check=True)
+    assert "(dry run)" in status.stdout and "sc_accounts: 3 contracts" in status.stdout

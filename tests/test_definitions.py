@@ -1,0 +1,30 @@
+"""The Dagster graph as a user sees it in `dagster dev`, and the pure helpers."""
+
+import pytest
+
+from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, parse_as_of
+from dagster_project.definitions import defs
+
+
+def test_the_code_location_has_the_backfill_job_assets_and_blocking_checks():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"marts/contracts", "marts/engagements", "marts/accounts", "marts/contract_memberships",
+            "marts/unattached_opportunities", "marts/quarantined_rows", "marts/backfill_reconciliation",
+            "marts/org_flag_states", "marts/opportunity_types", "app/engagement_hierarchy"} <= keys
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert {("marts/contracts", "hierarchy_expectations"), ("marts/contracts", "one_active_contract_per_engagement"),
+            ("marts/contracts", "engagement_sequence_is_1_to_n"), ("marts/contracts", "one_pending_renewal_per_prior"),
+            ("marts/backfill_reconciliation", "every_org_reconciles"),
+            ("marts/contract_memberships", "contract_head_matches_type")} <= checks
+    assert defs.get_job_def("hierarchy_backfill") is not None
+
+
+def test_dbt_build_args_pass_as_of_as_a_var():
+    assert dbt_build_args(HierarchyModelsConfig()) == ["build"]
+    assert dbt_build_args(HierarchyModelsConfig(as_of="2024-06-30")) == ["build", "--vars", '{"as_of": "2024-06-30"}']
+
+
+def test_a_malformed_as_of_is_refused_with_its_value():
+    with pytest.raises(ValueError, match="got '30/06/2024'"):
+        parse_as_of("30/06/2024")
