@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}]) }}
 -- The opportunities that survive every quarantine rule (rule 0, and rule 2's
 -- LEGACY_TYPE_CONFLICT and LEGACY_DUPLICATE_SUCCESSOR), each with its place
 -- in a legacy contract when it has one, and whether it is a deleted member

@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}]) }}
 -- Rule 5, the part that needs no history: every orphan (a valid opportunity
 -- in no legacy contract) either gets its unattached reason here, or is
 -- DYNAMIC — a won new business, an amendment with a pointer, or a renewal —

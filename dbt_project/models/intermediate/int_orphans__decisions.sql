@@ -1,33 +1,28 @@
 {{ config(pre_hook=["set local enable_hashjoin = off", "set local enable_mergejoin = off"]) }}
 -- Rule 5, in order: each dynamic orphan is decided against the contracts and
 -- memberships that the legacy backfill and every earlier orphan made. One
--- recursive step per orphan and org; the state carried from step to step is
+-- recursive step per orphan, all interaction components of all orgs side by
+-- side (int_orphans__components); the state carried from step to step is
 -- what earlier orphans made: `members` (orphan → contract it joined),
 -- `created` (contract → account, engagement, sequence, term, head) and
 -- `successors` (priors that now have a renewal). Legacy contracts are read
--- from int_legacy__contract_terms. (The planner hints keep each step an index
--- lookup instead of a fresh hash of the whole input.)
-with recursive dynamic as (
-    select * from {{ ref('int_orphans__dynamic') }}
-),
-
-legacy as (
-    select * from {{ ref('int_legacy__contract_terms') }}
-),
-
-decisions (
-    org_id, decision_step, opportunity_id, reason, detail, attached_contract_id, created_contract_id,
+-- from int_legacy__contract_terms. Every relation a step reads is an indexed
+-- table referenced directly (a CTE would be rescanned whole at every step), and
+-- the planner hints keep each step an index lookup.
+with recursive decisions (
+    org_id, component, decision_step, opportunity_id, reason, detail, attached_contract_id, created_contract_id,
     account_id, engagement_id, engagement_sequence, prior_contract_id, members, created, successors
 ) as (
     select
-        org_id, 0::bigint, null::text, null::text, null::text, null::text, null::text,
+        org_id, component, 0::bigint, null::text, null::text, null::text, null::text, null::text,
         null::text, null::text, null::integer, null::text, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb
-    from (select distinct org_id from dynamic) as orgs
+    from (select distinct org_id, component from {{ ref('int_orphans__dynamic') }}) as components
 
     union all
 
     select
         orphan.org_id,
+        orphan.component,
         orphan.decision_step,
         orphan.opportunity_id,
         verdict.reason,
@@ -54,8 +49,9 @@ decisions (
             else state.successors
         end
     from decisions as state
-    inner join dynamic as orphan
-        on orphan.org_id = state.org_id and orphan.decision_step = state.decision_step + 1
+    inner join {{ ref('int_orphans__dynamic') }} as orphan
+        on orphan.org_id = state.org_id and orphan.component = state.component
+       and orphan.decision_step = state.decision_step + 1
     cross join lateral (
         -- rule 4 at decision time: the first passed orphan an earlier decision attached, else the static end
         select coalesce(
@@ -71,7 +67,7 @@ decisions (
         select candidate.contract_id
         from (
             select legacy.contract_id, legacy.start_date
-            from legacy
+            from {{ ref('int_legacy__contract_terms') }} as legacy
             where legacy.org_id = orphan.org_id
               and legacy.account_id = orphan.orphan_account_id
               and not legacy.is_archived
@@ -90,7 +86,7 @@ decisions (
         select candidate.contract_id
         from (
             select legacy.contract_id, legacy.start_date, legacy.head_close_date, legacy.head_opportunity_id
-            from legacy
+            from {{ ref('int_legacy__contract_terms') }} as legacy
             where legacy.org_id = orphan.org_id
               and legacy.account_id = orphan.orphan_account_id
               and not legacy.is_archived
@@ -113,7 +109,7 @@ decisions (
             else pointer_target.contract_id
         end as contract_id
     ) as prior
-    left join legacy as legacy_prior
+    left join {{ ref('int_legacy__contract_terms') }} as legacy_prior
         on legacy_prior.org_id = orphan.org_id and legacy_prior.contract_id = prior.contract_id
     cross join lateral (
         select
@@ -181,6 +177,7 @@ decisions (
 final as (
     select
         org_id,
+        component,
         decision_step,
         opportunity_id,
         reason,

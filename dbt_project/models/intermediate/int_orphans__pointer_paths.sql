@@ -10,11 +10,6 @@ with recursive dynamic_orphans as (
     where static_reason is null and last_opportunity_id is not null
 ),
 
-nodes as (
-    select org_id, opportunity_id, last_opportunity_id, is_deleted, legacy_contract_id
-    from {{ ref('int_opportunities__valid') }}
-),
-
 walk (org_id, opportunity_id, next_id, passed_orphans, static_target_contract_id, is_done) as (
     select org_id, opportunity_id, last_opportunity_id, array[]::text[], null::text, false
     from dynamic_orphans
@@ -33,7 +28,7 @@ walk (org_id, opportunity_id, next_id, passed_orphans, static_target_contract_id
         case when not node.is_deleted then node.legacy_contract_id end,
         node.opportunity_id is null or node.is_deleted or node.legacy_contract_id is not null
     from walk
-    left join nodes as node
+    left join {{ ref('int_opportunities__valid') }} as node
         on node.org_id = walk.org_id and node.opportunity_id = walk.next_id
     where not walk.is_done
 ),

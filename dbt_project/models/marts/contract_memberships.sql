@@ -1,6 +1,6 @@
 -- Every opportunity's place in a contract (sequence 1 = head, 2+ =
 -- amendments): legacy members by (close_date, id), then the amendments orphans
--- attached, in decision order.
+-- attached, in decision order (close_date, id).
 with legacy_members as (
     select org_id, legacy_contract_id as contract_id, opportunity_id, legacy_member_position as position,
         0::bigint as decision_step, opportunity_type
@@ -9,7 +9,7 @@ with legacy_members as (
 ),
 
 decisions as (
-    select decisions.*, dynamic.opportunity_type
+    select decisions.*, dynamic.opportunity_type, dynamic.close_date
     from {{ ref('int_orphans__decisions') }} as decisions
     inner join {{ ref('int_orphans__dynamic') }} as dynamic
         on dynamic.org_id = decisions.org_id and dynamic.opportunity_id = decisions.opportunity_id
@@ -35,7 +35,8 @@ orphan_amendments as (
         decisions.attached_contract_id as contract_id,
         decisions.opportunity_id,
         base_size.size + row_number() over (
-            partition by decisions.org_id, decisions.attached_contract_id order by decisions.decision_step
+            partition by decisions.org_id, decisions.attached_contract_id
+            order by decisions.close_date, {{ by_code_point('decisions.opportunity_id') }}
         ) as position,
         decisions.decision_step,
         decisions.opportunity_type

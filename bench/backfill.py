@@ -1,0 +1,174 @@
+"""Backfill benchmark (issue: the spine).
+
+    .venv/bin/python bench/backfill.py [--opportunities 1000000] [--orgs 50] [--sample 3000]
+
+Generates ~1 M opportunities / ~250 k legacy deal groups / 50 orgs of realistic
+histories (plus hostile rows) into a fresh database `bench_backfill` on the
+embedded PostgreSQL (or the server of DATABASE_URL), then measures:
+
+- the full compute + verify + apply: the hierarchy_backfill job, run as the
+  CLI runs it (dbt build with every test, the GX check, the apply), wall clock;
+- the SQL time of the dbt models (dbt's own per-node timings, start-up and
+  tests excluded) and its ratio to the floor: one `create table as select`
+  over the same sources writing one row per opportunity;
+- a re-run with no change (must write 0 rows);
+- a row-by-row baseline: per opportunity one round trip to read it, one to
+  read its account's contracts, the reference decision, one round trip to
+  write the outcome — timed on a sample and scaled linearly to all rows;
+- peak RSS of this Python process and of its children (dbt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import io
+import json
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dagster import DagsterInstance  # noqa: E402
+
+from dagster_project import settings  # noqa: E402
+from dagster_project.backfill import reference  # noqa: E402
+from dagster_project.demo.generate import Dataset, history_org  # noqa: E402
+from dagster_project.demo.load import load_dataset  # noqa: E402
+from dagster_project.lib import database  # noqa: E402
+
+OPPORTUNITIES_PER_ACCOUNT = 5.2  # what history_org makes on average
+
+
+def bench_dataset(opportunities: int, orgs: int, seed: int = 1) -> Dataset:
+    rng = random.Random(seed)
+    accounts = max(1, int(opportunities / OPPORTUNITIES_PER_ACCOUNT / orgs))
+    data = Dataset()
+    for k in range(orgs):
+        data.extend(history_org(f"bench_{k:03d}", random.Random(rng.random()), accounts, hostile=True,
+                                flags=(True, True, False)))
+    return data
+
+
+def run_job(url: str, apply: bool):
+    from dagster_project.definitions import defs
+
+    os.environ["DATABASE_URL"] = url
+    run_config = {
+        "ops": {"hierarchy_models": {"config": {"as_of": "2025-06-30"}},
+                "app__engagement_hierarchy": {"config": {"orgs": [], "apply": apply}}},
+        "loggers": {"console": {"config": {"log_level": "ERROR"}}},
+    }
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = defs.get_job_def("hierarchy_backfill").execute_in_process(
+            run_config=run_config, instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    elapsed = time.perf_counter() - started
+    if not result.success:
+        raise SystemExit(f"backfill run failed: {[e.message for e in result.all_events if e.is_failure][:3]}")
+    (event,) = result.get_asset_materialization_events()[-1:]
+    metadata = event.event_specific_data.materialization.metadata
+    return elapsed, metadata["rows_written"].value
+
+
+def dbt_model_seconds() -> tuple[float, list[tuple[str, float]]]:
+    """Sum of dbt's execution_time over models in the newest run_results.json."""
+    newest = max(glob.glob(str(settings.DBT_PROJECT_DIR / "target" / "*" / "run_results.json")),
+                 key=os.path.getmtime)
+    results = json.loads(Path(newest).read_text())["results"]
+    models = [(r["unique_id"].split(".")[-1], r["execution_time"]) for r in results
+              if r["unique_id"].startswith("model.")]
+    return sum(t for _, t in models), sorted(models, key=lambda m: -m[1])[:6]
+
+
+def floor_seconds(url: str) -> tuple[float, int]:
+    """One CTAS over the same sources: every opportunity joined to its membership
+    and deal group, one row per opportunity."""
+    with database.connect(url) as conn:
+        conn.execute("drop table if exists public.bench_floor")
+        started = time.perf_counter()
+        rows = conn.execute("""
+            create table public.bench_floor as
+            select o.org_id, o.id, o.type, o.close_date, m.deal_group_id, g.crm_account_id,
+                   count(*) over (partition by o.org_id, m.deal_group_id) as group_size
+            from salesforce.opportunity as o
+            left join app.deal_group_opportunity as m on m.org_id = o.org_id and m.opportunity_id = o.id
+            left join app.deal_group as g on g.org_id = m.org_id and g.id = m.deal_group_id
+        """).rowcount
+        conn.commit()
+        return time.perf_counter() - started, rows
+
+
+def row_by_row_seconds_per_opportunity(url: str, data: Dataset, sample: int) -> float:
+    """The original enrichment's shape: per opportunity, read it, read its
+    account's contracts, decide with the reference rules, write the outcome."""
+    rng = random.Random(3)
+    opportunities = [o for o in data.opportunities if o["id"] is not None and o["close_date"] is not None]
+    picked = rng.sample(opportunities, min(sample, len(opportunities)))
+    mapping = [dict(org_id="*", crm_type=t, opportunity_type=k) for t, k in
+               (("New Business", "NEW_BUSINESS"), ("Renewal", "RENEWAL"), ("Upsell", "AMENDMENT"),
+                ("Amendment", "AMENDMENT"))]
+    with database.connect(url) as conn:
+        conn.execute("create temporary table enrichment_outcome (org_id text, id text, outcome text)")
+        started = time.perf_counter()
+        for opp in picked:
+            row = conn.execute("select * from salesforce.opportunity where org_id = %s and id = %s",
+                               [opp["org_id"], opp["id"]]).fetchone()
+            contracts = conn.execute(
+                "select contract_id, start_date, end_date from marts.contracts where org_id = %s and account_id = %s",
+                [opp["org_id"], reference.account_id_for_crm(opp["org_id"], opp["account_id"] or "")]).fetchall()
+            kind = reference.opportunity_type(opp["org_id"], opp["type"], mapping)
+            covered = any(start <= opp["close_date"] <= end for _, start, end in contracts)
+            outcome = f"{kind}:{'covered' if covered else 'open'}:{row is not None}"
+            conn.execute("insert into enrichment_outcome values (%s, %s, %s)", [opp["org_id"], opp["id"], outcome])
+            conn.commit()
+        return (time.perf_counter() - started) / len(picked)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--opportunities", type=int, default=1_000_000)
+    parser.add_argument("--orgs", type=int, default=50)
+    parser.add_argument("--sample", type=int, default=3000, help="row-by-row baseline sample size")
+    args = parser.parse_args()
+
+    server = database.database_url()
+    url = database.create_database(server, "bench_backfill")
+    database.init_db(url)
+    started = time.perf_counter()
+    data = bench_dataset(args.opportunities, args.orgs)
+    generated = time.perf_counter() - started
+    load_dataset(data, url)
+    loaded = time.perf_counter() - started - generated
+    n_opps, n_groups = len(data.opportunities), len(data.deal_groups)
+    print(f"sources: {n_opps:,} opportunities, {n_groups:,} legacy deal groups, {len(data.memberships):,} "
+          f"memberships, {args.orgs} orgs (generated in {generated:.1f} s, loaded in {loaded:.1f} s)")
+
+    full, written = run_job(url, apply=True)
+    sql_seconds, slowest = dbt_model_seconds()
+    rerun, rewritten = run_job(url, apply=True)
+    floor, floor_rows = floor_seconds(url)
+    per_opp = row_by_row_seconds_per_opportunity(url, data, args.sample)
+    baseline = per_opp * n_opps
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    print(f"full compute + verify + apply: {full:.1f} s ({n_opps / full:,.0f} opportunities/s), "
+          f"{written:,} rows written")
+    print(f"dbt model SQL time (per-node timings, tests excluded): {sql_seconds:.1f} s; slowest: "
+          + ", ".join(f"{name} {t:.1f} s" for name, t in slowest))
+    print(f"floor (one CTAS, {floor_rows:,} rows): {floor:.2f} s → SQL time / floor = {sql_seconds / floor:.1f}×")
+    print(f"re-run with no change: {rerun:.1f} s, {rewritten} rows written")
+    print(f"row-by-row baseline: {per_opp * 1000:.2f} ms/opportunity on a {args.sample}-row sample, "
+          f"scaled linearly to {n_opps:,} = {baseline:.0f} s → speed-up {baseline / full:.0f}×")
+    print(f"peak RSS: this process {peak_self:.0f} MiB, children (dbt) {peak_children:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+{{ config(indexes=[{'columns': ['org_id', 'prior_contract_id']}, {'columns': ['org_id', 'contract_id'], 'unique': true}]) }}
+-- Rule 2, continuation candidates: a RENEWAL-headed converted contract whose
+-- head pointer resolves (rule 4, legacy memberships only) to another contract
+-- of the same account whose head comes first (decision D7), ranked among the
+-- candidates of that prior by head (close_date, id).
+with recursive converted as (
+    select * from {{ ref('int_legacy__deal_group_outcomes') }} where outcome = 'CONVERTED'
+),
+
+walk (org_id, contract_id, next_id, target_contract_id, is_done) as (
+    select org_id, deal_group_id, head_last_opportunity_id, null::text, false
+    from converted
+    where contract_type = 'RENEWAL' and head_last_opportunity_id is not null
+
+    union all
+
+    select
+        walk.org_id,
+        walk.contract_id,
+        node.last_opportunity_id,
+        case when not node.is_deleted then node.member_of_contract_id end,
+        node.opportunity_id is null or node.is_deleted or node.member_of_contract_id is not null
+    from walk
+    left join {{ ref('int_legacy__pointer_nodes') }} as node
+        on node.org_id = walk.org_id and node.opportunity_id = walk.next_id
+    where not walk.is_done
+),
+
+final as (
+    select
+        successor.org_id,
+        successor.deal_group_id as contract_id,
+        prior.deal_group_id as prior_contract_id,
+        row_number() over (
+            partition by successor.org_id, prior.deal_group_id
+            order by successor.head_close_date, {{ by_code_point('successor.head_opportunity_id') }}
+        ) as successor_rank
+    from walk
+    inner join converted as successor
+        on successor.org_id = walk.org_id and successor.deal_group_id = walk.contract_id
+    inner join converted as prior
+        on prior.org_id = walk.org_id and prior.deal_group_id = walk.target_contract_id
+    where walk.is_done
+      and prior.deal_group_id <> successor.deal_group_id
+      and prior.account_id = successor.account_id
+      and (prior.head_close_date, {{ by_code_point('prior.head_opportunity_id') }})
+        < (successor.head_close_date, {{ by_code_point('successor.head_opportunity_id') }})
+)
+
+select * from final

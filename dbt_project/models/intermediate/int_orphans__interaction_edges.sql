@@ -1,0 +1,46 @@
+{{ config(indexes=[{'columns': ['org_id', 'node_a']}]) }}
+-- The interaction graph of the dynamic orphans (see int_orphans__components),
+-- both directions of every edge: orphan ↔ its account ('a:' ids), orphan ↔
+-- each dynamic orphan its pointer passes ('o:' ids), renewal ↔ the account of
+-- its static legacy prior.
+with dynamic as (
+    select org_id, opportunity_id, opportunity_type, orphan_account_id
+    from {{ ref('int_orphans__classified') }}
+    where static_reason is null
+),
+
+paths as (
+    select * from {{ ref('int_orphans__pointer_paths') }}
+),
+
+legacy as (
+    select org_id, contract_id, account_id from {{ ref('int_legacy__contract_terms') }}
+),
+
+edges as (
+    select org_id, 'o:' || opportunity_id as node_a, 'a:' || orphan_account_id as node_b
+    from dynamic
+    where orphan_account_id is not null
+    union
+    select paths.org_id, 'o:' || paths.opportunity_id, 'o:' || passed.opportunity_id
+    from paths
+    cross join lateral unnest(paths.passed_orphans) as passed (opportunity_id)
+    inner join dynamic
+        on dynamic.org_id = paths.org_id and dynamic.opportunity_id = passed.opportunity_id
+    union
+    select paths.org_id, 'o:' || paths.opportunity_id, 'a:' || legacy.account_id
+    from paths
+    inner join dynamic
+        on dynamic.org_id = paths.org_id and dynamic.opportunity_id = paths.opportunity_id
+    inner join legacy
+        on legacy.org_id = paths.org_id and legacy.contract_id = paths.static_target_contract_id
+    where dynamic.opportunity_type = 'RENEWAL'
+),
+
+final as (
+    select org_id, node_a, node_b from edges
+    union
+    select org_id, node_b, node_a from edges
+)
+
+select * from final
