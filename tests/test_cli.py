@@ -42,5 +42,6 @@ def test_backfill_runs_the_job_and_status_prints_its_summary(platform_url, compu
     assert "sc_accounts: 3 contracts, 3 engagements, 2 accounts" in result.stdout
     assert "dry run: nothing written" in result.stdout
     assert "Running with dbt" not in result.stdout and "org_001" not in result.stdout
+    assert "app.deal_group: 0 inserted, 3 updated, 0 deleted" in result.stdout  # the plan, per table
     status = run_cli("status", env=env, check=True)
     assert "(dry run)" in status.stdout and "sc_accounts: 3 contracts" in status.stdout

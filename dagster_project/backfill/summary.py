@@ -25,6 +25,7 @@ class OrgSummary:
     flag_problem: str | None = None
     apply: str = ""
     rows_written: int = 0
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -56,6 +57,7 @@ def summarize(plans: list[OrgPlan], url: str | None = None) -> list[OrgSummary]:
     for plan in plans:
         summary = summaries.setdefault(plan.org_id, OrgSummary(plan.org_id))
         summary.rows_written = plan.rows_written
+        summary.changes = plan.changes if not plan.skipped_reason else {}
         summary.apply = (f"skipped: {plan.skipped_reason}" if plan.skipped_reason
                          else ("applied" if plan.applied else "planned (dry run)"))
     return sorted(summaries.values(), key=lambda s: (s.org_id is None, s.org_id or ""))
@@ -76,5 +78,9 @@ def render(summaries: list[OrgSummary]) -> str:
         if s.quarantined_by_reason:
             lines.append("    quarantined: " + ", ".join(f"{r} {n}" for r, n in s.quarantined_by_reason.items()))
         if s.apply:
-            lines.append(f"    apply: {s.apply}" + (f", {s.rows_written} rows" if not s.apply.startswith("skipped") else ""))
+            lines.append(f"    apply: {s.apply}" + (f", {s.rows_written} rows" if s.changes else ""))
+        for table, actions in s.changes.items():
+            if any(actions.values()):
+                lines.append(f"      {table}: {actions['insert']} inserted, {actions['update']} updated, "
+                             f"{actions['delete']} deleted")
     return "\n".join(lines)

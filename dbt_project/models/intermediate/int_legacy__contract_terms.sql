@@ -6,6 +6,13 @@ with contracts as (
     select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
 ),
 
+priors_with_a_successor as (
+    select org_id, prior_contract_id
+    from contracts
+    where prior_contract_id is not null and not (head_is_closed and not head_is_won)
+    group by org_id, prior_contract_id
+),
+
 final as (
     select
         contracts.org_id,
@@ -18,13 +25,11 @@ final as (
         contracts.head_close_date,
         contracts.head_opportunity_id,
         contracts.head_is_closed and not contracts.head_is_won as is_archived,
-        exists (
-            select 1 from contracts as successor
-            where successor.org_id = contracts.org_id
-              and successor.prior_contract_id = contracts.contract_id
-              and not (successor.head_is_closed and not successor.head_is_won)
-        ) as has_successor
+        priors_with_a_successor.prior_contract_id is not null as has_successor
     from contracts
+    left join priors_with_a_successor
+        on priors_with_a_successor.org_id = contracts.org_id
+       and priors_with_a_successor.prior_contract_id = contracts.contract_id
 )
 
 select * from final

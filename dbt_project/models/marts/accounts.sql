@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['org_id', 'account_id'], 'unique': true}]) }}
 -- One account per (org, CRM account id) that holds a contract, and one per
 -- legacy deal group without a CRM account (rule 3). Name from the CRM
 -- account, else from the deal group.

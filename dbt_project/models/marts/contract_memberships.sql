@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['org_id', 'contract_id', 'opportunity_id'], 'unique': true}]) }}
 -- Every opportunity's place in a contract (sequence 1 = head, 2+ =
 -- amendments): legacy members by (close_date, id), then the amendments orphans
 -- attached, in decision order (close_date, id).

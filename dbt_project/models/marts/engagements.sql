@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['org_id', 'engagement_id'], 'unique': true}]) }}
 -- One row per engagement: ACTIVE while it has an ACTIVE or PENDING contract,
 -- else CHURNED (rule 6); started_on = its first term's start, ended_on = the
 -- last term's end once churned.
