@@ -2,11 +2,11 @@
 
 from dagster import Definitions
 
-from dagster_project.backfill.defs import defs as backfill_defs
+from dagster_project.backfill import defs as backfill
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
 
 defs = Definitions.merge(
-    backfill_defs,
+    backfill.defs,
     Definitions(resources={"dbt": dbt_resource(), "postgres": PostgresResource()}),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -42,9 +43,14 @@ def dagster_home() -> Path:
 
 
 def dbt_executable() -> str:
-    """The dbt of this environment, so nothing depends on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    """The dbt of this environment, so nothing depends on PATH (the code server
+    that `dagster dev` starts may see another sys.executable; sys.prefix is the
+    venv either way)."""
+    for candidate in (Path(sys.prefix) / "bin" / "dbt", Path(sys.executable).parent / "dbt",
+                      PROJECT_ROOT / ".venv" / "bin" / "dbt"):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
 
 
 def default_as_of() -> dt.date:

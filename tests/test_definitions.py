@@ -28,3 +28,14 @@ def test_dbt_build_args_pass_as_of_as_a_var():
 def test_a_malformed_as_of_is_refused_with_its_value():
     with pytest.raises(ValueError, match="got '30/06/2024'"):
         parse_as_of("30/06/2024")
+
+
+def test_the_code_location_loads_as_dagster_dev_loads_it():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dagster = Path(sys.prefix) / "bin" / "dagster"
+    result = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+                            capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

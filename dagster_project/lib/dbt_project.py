@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from functools import cache
 from typing import Any, Mapping
@@ -16,10 +17,12 @@ LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "
 
 @cache
 def dbt_project() -> DbtProject:
-    """The dbt project, with its manifest parsed once (here if missing)."""
+    """The dbt project, with its manifest parsed once: here when it is missing,
+    and at every start of `dagster dev` so model edits show up. (DbtProject's
+    own prepare_if_dev() runs a `dbt` found on PATH, which the venv may not put
+    there; parse_manifest() uses the venv's.)"""
     project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
-    project.prepare_if_dev()
-    if not project.manifest_path.exists():
+    if os.environ.get("DAGSTER_IS_DEV_CLI") or not project.manifest_path.exists():
         parse_manifest()
     return project
 
