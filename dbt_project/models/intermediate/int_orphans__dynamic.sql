@@ -1,14 +1,15 @@
 {{ config(indexes=[{'columns': ['org_id', 'component', 'decision_step'], 'unique': true}]) }}
--- The orphans whose rule-5 outcome depends on what earlier orphans made, each
+-- The orphans whose rule-5 outcome depends on what earlier orphans made (not
+-- the amendments int_orphans__static_amendments decides), each
 -- with its interaction component, numbered within it in the org-wide decision
 -- order (close_date, id) (decision D4), with what the static pointer walk
--- found (passed orphans kept only when their own decision is dynamic).
+-- found (passed orphans cut as int_orphans__path_dependence explains).
 with classified as (
-    select * from {{ ref('int_orphans__classified') }} where static_reason is null
-),
-
-paths as (
-    select * from {{ ref('int_orphans__pointer_paths') }}
+    select classified.*, dependence.passed_orphans as passed_openers, dependence.static_target_contract_id
+    from {{ ref('int_orphans__classified') }} as classified
+    inner join {{ ref('int_orphans__path_dependence') }} as dependence
+        on dependence.org_id = classified.org_id and dependence.opportunity_id = classified.opportunity_id
+    where classified.static_reason is null and not dependence.is_decided_statically
 ),
 
 components as (
@@ -26,19 +27,8 @@ final as (
         classified.start_date,
         classified.end_date,
         classified.last_opportunity_id,
-        coalesce(
-            array(
-                select passed.opportunity_id
-                from unnest(paths.passed_orphans) with ordinality as passed (opportunity_id, position)
-                where exists (select 1 from {{ ref('int_orphans__classified') }} as other
-                              where other.org_id = classified.org_id
-                                and other.opportunity_id = passed.opportunity_id
-                                and other.static_reason is null)
-                order by passed.position
-            ),
-            array[]::text[]
-        ) as passed_orphans,
-        paths.static_target_contract_id,
+        classified.passed_openers as passed_orphans,
+        classified.static_target_contract_id,
         components.component,
         row_number() over (
             partition by classified.org_id, components.component
@@ -47,8 +37,7 @@ final as (
     from classified
     inner join components
         on components.org_id = classified.org_id and components.opportunity_id = classified.opportunity_id
-    left join paths
-        on paths.org_id = classified.org_id and paths.opportunity_id = classified.opportunity_id
+
 )
 
 select * from final

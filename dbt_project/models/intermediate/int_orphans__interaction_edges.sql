@@ -4,13 +4,15 @@
 -- each dynamic orphan its pointer passes ('o:' ids), renewal ↔ the account of
 -- its static legacy prior.
 with dynamic as (
-    select org_id, opportunity_id, opportunity_type, orphan_account_id
-    from {{ ref('int_orphans__classified') }}
-    where static_reason is null
+    select classified.org_id, classified.opportunity_id, classified.opportunity_type, classified.orphan_account_id
+    from {{ ref('int_orphans__classified') }} as classified
+    inner join {{ ref('int_orphans__path_dependence') }} as dependence
+        on dependence.org_id = classified.org_id and dependence.opportunity_id = classified.opportunity_id
+    where classified.static_reason is null and not dependence.is_decided_statically
 ),
 
 paths as (
-    select * from {{ ref('int_orphans__pointer_paths') }}
+    select * from {{ ref('int_orphans__path_dependence') }} where not is_decided_statically
 ),
 
 legacy as (

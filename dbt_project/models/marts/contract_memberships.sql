@@ -10,11 +10,16 @@ with legacy_members as (
 ),
 
 decisions as (
-    select decisions.*, dynamic.opportunity_type, dynamic.close_date
+    select decisions.org_id, decisions.opportunity_id, decisions.attached_contract_id,
+        decisions.created_contract_id, decisions.decision_step, dynamic.opportunity_type, dynamic.close_date
     from {{ ref('int_orphans__decisions') }} as decisions
     inner join {{ ref('int_orphans__dynamic') }} as dynamic
         on dynamic.org_id = decisions.org_id and dynamic.opportunity_id = decisions.opportunity_id
     where decisions.attached_contract_id is not null
+    union all
+    select org_id, opportunity_id, attached_contract_id, null, 0, 'AMENDMENT', close_date
+    from {{ ref('int_orphans__static_amendments') }}
+    where attached_contract_id is not null
 ),
 
 orphan_heads as (

@@ -21,12 +21,20 @@ dynamic_orphans as (
     where reason is not null
 ),
 
+static_amendments as (
+    select org_id, opportunity_id, reason, detail
+    from {{ ref('int_orphans__static_amendments') }}
+    where reason is not null
+),
+
 final as (
     select * from legacy_deleted
     union all
     select * from static_orphans
     union all
     select * from dynamic_orphans
+    union all
+    select * from static_amendments
 )
 
 select * from final

@@ -1,0 +1,46 @@
+{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}]) }}
+-- Which orphans really need the ordered decider. A pointer walk's answer can
+-- only change with time through a passed orphan that opens a contract (a
+-- NEW_BUSINESS or RENEWAL orphan whose outcome is not already known). So each
+-- passed list is cut after its last such orphan — the amendments beyond it
+-- end where the static walk ends, attached or not — and an amendment whose
+-- cut list is empty is decided here and now: it joins the static end of its
+-- walk, or is AMENDMENT_PRIOR_NOT_FOUND.
+with candidates as (
+    select * from {{ ref('int_orphans__classified') }} where static_reason is null
+),
+
+paths as (
+    select * from {{ ref('int_orphans__pointer_paths') }}
+),
+
+cut as (
+    select
+        paths.org_id,
+        paths.opportunity_id,
+        paths.static_target_contract_id,
+        coalesce(paths.passed_orphans[1:(
+            select max(passed.position)
+            from unnest(paths.passed_orphans) with ordinality as passed (opportunity_id, position)
+            inner join {{ ref('int_orphans__classified') }} as opener
+                on opener.org_id = paths.org_id and opener.opportunity_id = passed.opportunity_id
+            where opener.static_reason is null and opener.opportunity_type in ('NEW_BUSINESS', 'RENEWAL')
+        )], array[]::text[]) as passed_openers
+    from paths
+),
+
+final as (
+    select
+        candidates.org_id,
+        candidates.opportunity_id,
+        candidates.opportunity_type,
+        candidates.last_opportunity_id,
+        coalesce(cut.passed_openers, array[]::text[]) as passed_orphans,
+        cut.static_target_contract_id,
+        candidates.opportunity_type = 'AMENDMENT' and cardinality(coalesce(cut.passed_openers, array[]::text[])) = 0
+            as is_decided_statically
+    from candidates
+    left join cut on cut.org_id = candidates.org_id and cut.opportunity_id = candidates.opportunity_id
+)
+
+select * from final

@@ -1,0 +1,23 @@
+-- Orphan amendments whose pointer walk passes no orphan that could open a
+-- contract (int_orphans__path_dependence): they join the contract the walk
+-- reaches, or stay unattached AMENDMENT_PRIOR_NOT_FOUND — whatever the order.
+with dependence as (
+    select * from {{ ref('int_orphans__path_dependence') }} where is_decided_statically
+),
+
+final as (
+    select
+        dependence.org_id,
+        dependence.opportunity_id,
+        classified.close_date,
+        dependence.static_target_contract_id as attached_contract_id,
+        case when dependence.static_target_contract_id is null then 'AMENDMENT_PRIOR_NOT_FOUND' end as reason,
+        case when dependence.static_target_contract_id is null
+            then 'no contract reached from ' || dependence.last_opportunity_id
+        end as detail
+    from dependence
+    inner join {{ ref('int_orphans__classified') }} as classified
+        on classified.org_id = dependence.org_id and classified.opportunity_id = dependence.opportunity_id
+)
+
+select * from final
