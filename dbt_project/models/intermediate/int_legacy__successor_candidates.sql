@@ -7,24 +7,13 @@ with recursive converted as (
     select * from {{ ref('int_legacy__deal_group_outcomes') }} where outcome = 'CONVERTED'
 ),
 
-walk (org_id, contract_id, next_id, target_contract_id, is_done) as (
-    select org_id, deal_group_id, head_last_opportunity_id, null::text, false
+renewal_heads as (
+    select org_id, deal_group_id as start_id, head_last_opportunity_id as first_pointer
     from converted
     where contract_type = 'RENEWAL' and head_last_opportunity_id is not null
-
-    union all
-
-    select
-        walk.org_id,
-        walk.contract_id,
-        node.last_opportunity_id,
-        case when not node.is_deleted then node.member_of_contract_id end,
-        node.opportunity_id is null or node.is_deleted or node.member_of_contract_id is not null
-    from walk
-    left join {{ ref('int_legacy__pointer_nodes') }} as node
-        on node.org_id = walk.org_id and node.opportunity_id = walk.next_id
-    where not walk.is_done
 ),
+
+{{ walk_pointers('renewal_heads', ref('int_legacy__pointer_nodes'), 'member_of_contract_id') }},
 
 final as (
     select
@@ -37,7 +26,7 @@ final as (
         ) as successor_rank
     from walk
     inner join converted as successor
-        on successor.org_id = walk.org_id and successor.deal_group_id = walk.contract_id
+        on successor.org_id = walk.org_id and successor.deal_group_id = walk.start_id
     inner join converted as prior
         on prior.org_id = walk.org_id and prior.deal_group_id = walk.target_contract_id
     where walk.is_done
