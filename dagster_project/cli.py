@@ -99,8 +99,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     print(textwrap.dedent(f"""
         run {result.run_id} — {'applied' if args.apply else 'dry run: nothing written (add --apply)'}.
         dbt's log: {settings.dagster_home() / "last_backfill_dbt.log"}
-        Next: `.venv/bin/dagster dev -w workspace.yaml` to browse the assets, checks and this run;
-              `.venv/bin/python -m dagster_project status` to print this summary again."""))
+        Next: `.venv/bin/python -m dagster_project dev` (the Dagster UI on http://127.0.0.1:3000) to browse
+              the assets, checks and this run; `.venv/bin/python -m dagster_project status` for this summary."""))
     return 0
 
 
@@ -143,6 +143,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dev(args: argparse.Namespace) -> int:
+    """`dagster dev` on this project's instance, so the CLI's runs show in the UI."""
+    from pathlib import Path
+
+    _prepare_dagster_home()
+    dagster = str(Path(sys.prefix) / "bin" / "dagster")
+    workspace = str(settings.PROJECT_ROOT / "workspace.yaml")
+    os.execv(dagster, [dagster, "dev", "-w", workspace, "-p", str(args.port)])
+    return 0  # not reached
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """init-db + load-demo + backfill --apply: what the README's first command runs."""
     cmd_init_db(args)
@@ -181,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.set_defaults(handler=cmd_backfill)
 
     commands.add_parser("status", help="print the last backfill's summary").set_defaults(handler=cmd_status)
+
+    dev = commands.add_parser("dev", help="start the Dagster UI (dagster dev) on this project's instance")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.set_defaults(handler=cmd_dev)
 
     demo = commands.add_parser("demo", help="init-db, load-demo and backfill --apply in one go")
     demo_options(demo)

