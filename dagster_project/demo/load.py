@@ -22,8 +22,8 @@ TABLES = (
 
 
 def load_dataset(dataset: Dataset, url: str | None = None) -> dict[str, int]:
-    """Replace every row of the dataset's orgs (null-org rows included) in one
-    transaction, with COPY; returns rows written per table."""
+    """Replace every row of the dataset's orgs in one transaction, with COPY;
+    returns rows written per table. Rows of other orgs are not touched."""
     orgs = sorted({r["org_id"] for r in dataset.organizations if r["org_id"] is not None}
                   | {r["org_id"] for r in dataset.opportunities if r["org_id"] is not None})
     written = {}
@@ -31,7 +31,7 @@ def load_dataset(dataset: Dataset, url: str | None = None) -> dict[str, int]:
         for table in ("app.account", "app.engagement"):
             conn.execute(f"delete from {table} where org_id = any(%s)", [orgs])
         for table, _, _ in TABLES:
-            conn.execute(f"delete from {table} where org_id = any(%s) or org_id is null", [orgs])
+            conn.execute(f"delete from {table} where org_id = any(%s)", [orgs])
         for table, attribute, columns in TABLES:
             rows = getattr(dataset, attribute)
             with conn.cursor().copy(f"copy {table} ({', '.join(columns)}) from stdin") as copy:
