@@ -2,11 +2,15 @@
 -- contracts of an account (NEW_BUSINESS coverage, a renewal's fallback prior),
 -- the membership of an orphan a pointer passes, and a prior's successor. This
 -- model splits each org's dynamic orphans into connected components of that
--- interaction graph — orphan ↔ its account, orphan ↔ the orphans its pointer
--- passes, renewal ↔ the account of its static prior — so that
+-- interaction graph (int_orphans__interaction_edges) so that
 -- int_orphans__decisions can run each component's ordered recursion on its
 -- own. The order inside a component is the org-wide order (decision D4), so
 -- the result is the same as deciding the whole org in one sequence.
+--
+-- Most accounts interact with nothing outside themselves: every edge of their
+-- orphans stays inside the account, and their component is the account. Only
+-- the nodes of accounts (and account-less orphans) that an edge crosses out of
+-- are traversed.
 with recursive dynamic as (
     select dependence.org_id, dependence.opportunity_id, classified.orphan_account_id
     from {{ ref('int_orphans__path_dependence') }} as dependence
@@ -15,22 +19,46 @@ with recursive dynamic as (
     where not dependence.is_decided_statically
 ),
 
--- one traversal per account (and per orphan without one), not per orphan
-roots as (
-    select distinct org_id, node_a as root
-    from {{ ref('int_orphans__interaction_edges') }}
-    where node_a like 'a:%'
+edges as (
+    select * from {{ ref('int_orphans__interaction_edges') }}
+),
+
+-- every node's home: an orphan's account node, an account node itself, or
+-- (for an orphan without an account) the orphan's own node
+homes as (
+    select org_id, 'o:' || opportunity_id as node,
+        coalesce('a:' || orphan_account_id, 'o:' || opportunity_id) as home
+    from dynamic
     union
-    select org_id, 'o:' || opportunity_id from dynamic where orphan_account_id is null
+    select distinct org_id, node_a, node_a from edges where node_a like 'a:%'
+),
+
+tangled_homes as (
+    select distinct home_a.org_id, home_a.home
+    from edges
+    inner join homes as home_a on home_a.org_id = edges.org_id and home_a.node = edges.node_a
+    inner join homes as home_b on home_b.org_id = edges.org_id and home_b.node = edges.node_b
+    where home_a.home <> home_b.home
+),
+
+tangled_nodes as (
+    select homes.org_id, homes.node
+    from homes
+    inner join tangled_homes on tangled_homes.org_id = homes.org_id and tangled_homes.home = homes.home
 ),
 
 reach (org_id, root, node) as (
-    select org_id, root, root from roots
+    select org_id, node, node from tangled_nodes where node like 'a:%'
     union
-    select reach.org_id, reach.root, undirected.node_b
+    select tangled_nodes.org_id, tangled_nodes.node, tangled_nodes.node
+    from tangled_nodes
+    inner join homes on homes.org_id = tangled_nodes.org_id and homes.node = tangled_nodes.node
+    where homes.home = homes.node and homes.node like 'o:%'
+    union
+    select reach.org_id, reach.root, edges.node_b
     from reach
-    inner join {{ ref('int_orphans__interaction_edges') }} as undirected
-        on undirected.org_id = reach.org_id and undirected.node_a = reach.node
+    inner join {{ ref('int_orphans__interaction_edges') }} as edges
+        on edges.org_id = reach.org_id and edges.node_a = reach.node
 ),
 
 root_labels as (
@@ -39,12 +67,21 @@ root_labels as (
     group by org_id, root
 ),
 
-final as (
+tangled_components as (
     select reach.org_id, substr(reach.node, 3) as opportunity_id, min(root_labels.label collate "C") as component
     from reach
     inner join root_labels on root_labels.org_id = reach.org_id and root_labels.root = reach.root
     where reach.node like 'o:%'
     group by reach.org_id, reach.node
+),
+
+final as (
+    select dynamic.org_id, dynamic.opportunity_id,
+        coalesce(tangled_components.component,
+                 coalesce('a:' || dynamic.orphan_account_id, 'o:' || dynamic.opportunity_id)) as component
+    from dynamic
+    left join tangled_components
+        on tangled_components.org_id = dynamic.org_id and tangled_components.opportunity_id = dynamic.opportunity_id
 )
 
 select * from final
