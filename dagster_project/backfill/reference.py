@@ -272,15 +272,7 @@ def _compute_org(org, opps, dgs, members, crm_accounts, mapping, term_months, as
     has_successor = {c.prior_contract_id for c in contracts.values() if c.prior_contract_id and not c.archived}
 
     def resolve(pointer):
-        """Rule 4: walk last_opportunity_c to the first member of a contract."""
-        while pointer is not None:
-            opp = valid.get(pointer)
-            if opp is None or opp["is_deleted"]:
-                return None
-            if pointer in member_of:
-                return member_of[pointer]
-            pointer = opp["last_opportunity_c"]
-        return None
+        return walk_pointer(pointer, valid, member_of)
 
     orphans = [o for o in valid.values() if o["id"] not in member_of and o["id"] not in legacy_deleted]
     for opp in sorted(orphans, key=order_key):
@@ -314,6 +306,19 @@ def _reaches_a_loop(valid: dict[str, dict]) -> set[str]:
     return {n for n, loops in state.items() if loops}
 
 
+def walk_pointer(pointer: str | None, valid: dict[str, dict], member_of: dict[str, str]) -> str | None:
+    """Rule 4: follow last_opportunity_c to the first member of a contract; a
+    missing, deleted or quarantined id (absent from ``valid``) ends the walk."""
+    while pointer is not None:
+        opp = valid.get(pointer)
+        if opp is None or opp["is_deleted"]:
+            return None
+        if pointer in member_of:
+            return member_of[pointer]
+        pointer = opp["last_opportunity_c"]
+    return None
+
+
 def _first_type_conflict(kept: list[dict]):
     head = kept[0]
     if head["opportunity_type"] not in (NEW_BUSINESS, RENEWAL):
@@ -331,15 +336,7 @@ def _link_legacy_successors(org, legacy, valid, quarantine_row):
     member_of = {opp_id: c.contract_id for c in legacy.values() for opp_id in c.members}
 
     def legacy_target(contract: Contract):
-        pointer = contract.head["last_opportunity_c"]
-        while pointer is not None:
-            opp = valid.get(pointer)
-            if opp is None or opp["is_deleted"]:
-                return None
-            if pointer in member_of:
-                return member_of[pointer]
-            pointer = opp["last_opportunity_c"]
-        return None
+        return walk_pointer(contract.head["last_opportunity_c"], valid, member_of)
 
     successor_of: dict[str, str] = {}
     for contract in sorted(legacy.values(), key=lambda c: order_key(c.head)):

@@ -11,7 +11,7 @@ orphans as (
     select * from valid where legacy_contract_id is null and not is_legacy_deleted
 ),
 
-final as (
+classified as (
     select
         orphans.*,
         case when orphans.account_id is not null
@@ -28,21 +28,22 @@ final as (
             when opportunity_type = 'NEW_BUSINESS' and is_lost then 'NEW_BUSINESS_LOST'
             when opportunity_type = 'AMENDMENT' and last_opportunity_id is null
                 then 'AMENDMENT_PRIOR_NOT_FOUND'
-        end as static_reason,
-        case
-            when is_deleted then 'opportunity is deleted'
-            when opportunity_type = 'OTHER' and crm_type is null then 'crm type is null'
-            when opportunity_type = 'OTHER' then 'crm type ''' || crm_type || ''' is not mapped'
-            when account_id is null
-                and (opportunity_type = 'NEW_BUSINESS'
-                     or (opportunity_type = 'RENEWAL' and last_opportunity_id is null))
-                then 'account_id is null'
-            when opportunity_type = 'NEW_BUSINESS' and not is_closed then 'new business is not closed'
-            when opportunity_type = 'NEW_BUSINESS' and is_lost then 'new business is closed lost'
-            when opportunity_type = 'AMENDMENT' and last_opportunity_id is null
-                then 'last_opportunity_c is null'
-        end as static_detail
+        end as static_reason
     from orphans
+),
+
+final as (
+    select
+        classified.*,
+        case static_reason
+            when 'DELETED' then 'opportunity is deleted'
+            when 'UNMAPPED_TYPE' then coalesce('crm type ''' || crm_type || ''' is not mapped', 'crm type is null')
+            when 'NO_ACCOUNT' then 'account_id is null'
+            when 'NEW_BUSINESS_OPEN' then 'new business is not closed'
+            when 'NEW_BUSINESS_LOST' then 'new business is closed lost'
+            when 'AMENDMENT_PRIOR_NOT_FOUND' then 'last_opportunity_c is null'
+        end as static_detail
+    from classified
 )
 
 select * from final

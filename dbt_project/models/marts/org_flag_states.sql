@@ -18,21 +18,28 @@ flags as (
     left join {{ ref('stg_app__organizations') }} as organizations on organizations.org_id = orgs.org_id
 ),
 
-final as (
+checked as (
     select
         flags.*,
-        not (engagement_model_enabled and not renewal_chain_enabled)
-            and not (deal_group_writeback_enabled and not engagement_model_enabled) as is_legal,
         case
             when engagement_model_enabled and not renewal_chain_enabled
                 then 'engagement model enabled without the renewal chain (flip order: chain → model → writeback)'
             when deal_group_writeback_enabled and not engagement_model_enabled
                 then 'deal group writeback enabled without the engagement model (flip order: chain → model → writeback)'
-        end as problem,
-        engagement_model_enabled
-            and not (engagement_model_enabled and not renewal_chain_enabled)
-            and not (deal_group_writeback_enabled and not engagement_model_enabled) as is_applied
+        end as problem
     from flags
+),
+
+final as (
+    select
+        org_id,
+        engagement_model_enabled,
+        renewal_chain_enabled,
+        deal_group_writeback_enabled,
+        problem is null as is_legal,
+        problem,
+        engagement_model_enabled and problem is null as is_applied
+    from checked
 )
 
 select * from final
