@@ -5,8 +5,14 @@ from dagster import Definitions
 from dagster_project.backfill import defs as backfill
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
+from dagster_project.staleness import defs as staleness
+from sensors.staleness_sensor import StalenessSettings, staleness_sensor
 
 defs = Definitions.merge(
     backfill.defs,
-    Definitions(resources={"dbt": dbt_resource(), "postgres": PostgresResource()}),
+    staleness.defs,
+    Definitions(
+        sensors=[staleness_sensor],
+        resources={"dbt": dbt_resource(), "postgres": PostgresResource(), "staleness_settings": StalenessSettings()},
+    ),
 )

@@ -1,0 +1,1 @@
+"""The platform's sensors and their cursor logic."""

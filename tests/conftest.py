@@ -19,7 +19,11 @@ from dagster_project.demo.load import load_dataset
 from dagster_project.lib import database
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
+from dagster_project.demo.agreements import load_agreements
+from dagster_project.staleness.defs import agreement_staleness, staleness_models
+from checks.staleness_checks import stale_at_set_iff_stale
 from tests.scenario_registry import SCENARIOS
+from tests.staleness_fixtures import PREFIX as FIXTURE_PREFIX, generated_fixtures
 
 AS_OF = "2024-06-30"
 CHAOS_ORGS = 240
@@ -55,6 +59,19 @@ def run_backfill(url: str, *, apply: bool = False, orgs: list[str] | None = None
     )
 
 
+def run_staleness(url: str, *, first_event_id: int | None = None, last_event_id: int | None = None,
+                  apply: bool = True, instance: DagsterInstance | None = None, run_config: dict | None = None):
+    """The staleness job's assets and checks, materialized for real against ``url``."""
+    config = {"first_event_id": first_event_id, "last_event_id": last_event_id, "apply": apply}
+    return materialize(
+        [staleness_models, agreement_staleness, stale_at_set_iff_stale],
+        resources={"dbt": dbt_resource(), "postgres": PostgresResource(database_url=url)},
+        run_config=run_config or {"ops": {"app__agreement_staleness": {"config": config}}},
+        instance=instance or DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
 @pytest.fixture(scope="session")
 def platform_url() -> str:
     """The session's database. DATABASE_URL, when set, names the server to use."""
@@ -79,6 +96,16 @@ def computed(platform_url, source_data):
     load_dataset(source_data, platform_url)
     result = run_backfill(platform_url)
     assert result.success, "the session's backfill run failed"
+    return result
+
+
+@pytest.fixture(scope="session")
+def staleness_computed(platform_url):
+    """The generated agreement fixtures loaded, and the staleness job run once over everything."""
+    with psycopg.connect(platform_url) as conn:
+        load_agreements(generated_fixtures(), conn, FIXTURE_PREFIX)
+    result = run_staleness(platform_url)
+    assert result.success, "the session's staleness run failed"
     return result
 
 

@@ -190,3 +190,7 @@ create table if not exists app.change_event (
     template_id text,
     changed_fields text[]
 );
+
+create index if not exists agreement_inspection_idx on app.agreement (inspection_id);
+create index if not exists agreement_template_idx on app.agreement (template_id);
+create index if not exists charge_inspection_idx on app.charge (inspection_id);

@@ -1,0 +1,87 @@
+"""Agreement staleness in Dagster: compute (dbt models tagged `staleness`, their
+tests blocking) → apply (`app/agreement_staleness`), triggered by the
+staleness sensor per settled batch of change events."""
+
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    Config,
+    Definitions,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    define_asset_job,
+)
+from dagster_dbt import DbtCliResource, dbt_assets
+from pydantic import Field
+
+from checks.staleness_checks import AGREEMENT_STALENESS, stale_at_set_iff_stale
+from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project
+from dagster_project.lib.resources import PostgresResource
+from dagster_project.staleness.apply import apply_staleness
+
+STALENESS_SELECTION = "tag:staleness"
+STALENESS_JOB = "agreement_staleness"
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    dagster_dbt_translator=PlatformTranslator(),
+    select=STALENESS_SELECTION,
+    name="staleness_models",
+)
+def staleness_models(context: AssetExecutionContext, dbt: DbtCliResource, postgres: PostgresResource):
+    """The agreement models of SPEC §6 — policies resolved, facts, staleness per
+    agreement, report lock, problems — over every checked agreement, and their
+    dbt tests as asset checks; a failing test stops the run before the apply."""
+    postgres.export_for_dbt()
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+class StalenessApplyConfig(Config):
+    """Without an event range: every checked agreement. ``apply: false`` = dry run."""
+
+    first_event_id: int | None = Field(default=None, description="first change event of the batch")
+    last_event_id: int | None = Field(default=None, description="last change event of the batch")
+    apply: bool = True
+
+
+@asset(
+    key=AGREEMENT_STALENESS,
+    deps=[AssetKey(["marts", "agreement_staleness"]), AssetKey(["marts", "report_lock"])],
+    group_name="apply",
+    description=(
+        "is_stale / stale_at of app.agreement, as marts.agreement_staleness computed them: only differences, "
+        "one transaction, stale_at kept while stale and cleared when not; undetermined agreements left as they "
+        "are. Scoped to the inspections an event batch obliges us to check when the sensor starts the run."
+    ),
+)
+def agreement_staleness(config: StalenessApplyConfig, postgres: PostgresResource) -> MaterializeResult:
+    result = apply_staleness(postgres.url(), first_event_id=config.first_event_id,
+                             last_event_id=config.last_event_id, dry_run=not config.apply)
+    return MaterializeResult(metadata={
+        "mode": "dry run" if result.dry_run else "apply",
+        "scope": result.scope,
+        "inspections_in_scope": result.inspections_in_scope if result.inspections_in_scope is not None else -1,
+        "became_stale": len(result.became_stale),
+        "no_longer_stale": len(result.no_longer_stale),
+        "stale_at_repaired": len(result.stale_at_repaired),
+        "rows_written": 0 if result.dry_run else result.rows_written,
+        "sample": MetadataValue.json({"became_stale": result.became_stale[:20],
+                                      "no_longer_stale": result.no_longer_stale[:20]}),
+    })
+
+
+staleness_job = define_asset_job(
+    STALENESS_JOB,
+    selection=AssetSelection.assets(staleness_models) | AssetSelection.assets(agreement_staleness),
+    description="Recompute agreement staleness and report lock, verify (blocking checks), apply the flags.",
+)
+
+defs = Definitions(
+    assets=[staleness_models, agreement_staleness],
+    asset_checks=[stale_at_set_iff_stale],
+    jobs=[staleness_job],
+)

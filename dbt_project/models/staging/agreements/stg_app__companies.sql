@@ -1,0 +1,7 @@
+-- Companies and their default stale policy, normalized (trimmed, upper-case); the raw text kept for reports.
+select
+    company_id,
+    name,
+    stale_policy as stale_policy_raw,
+    nullif(upper(btrim(stale_policy)), '') as stale_policy
+from {{ source('app', 'company') }}
