@@ -154,12 +154,79 @@ def cmd_dev(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def run_staleness(apply: bool):
+    """Execute the agreement_staleness job (every checked agreement) on the persistent instance."""
+    from dagster import DagsterInstance
+
+    from dagster_project.lib import database
+
+    database.init_db()
+    _prepare_dagster_home()
+    from dagster_project.definitions import defs
+
+    run_config = {"ops": {"app__agreement_staleness": {"config": {"apply": apply}}},
+                  "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    log_path = settings.dagster_home() / "last_staleness_dbt.log"
+    with open(log_path, "w") as log, contextlib.redirect_stdout(log):
+        return defs.get_job_def("agreement_staleness").execute_in_process(
+            run_config=run_config, instance=DagsterInstance.get(), raise_on_error=False)
+
+
+def cmd_staleness(args: argparse.Namespace) -> int:
+    from dagster_project.staleness.summary import staleness_summary
+
+    result = run_staleness(apply=not args.dry_run)
+    if not result.success:
+        checks = failed_checks(result)
+        reason = ("blocking checks failed: " + "; ".join(checks)) if checks else "a step failed"
+        raise CliError(f"staleness run {result.run_id} did not complete ({reason}); nothing was applied. "
+                       "See the run in `dagster dev`.")
+    print(staleness_summary())
+    print(f"run {result.run_id} — {'dry run: nothing written' if args.dry_run else 'flags applied'}. "
+          "The staleness_sensor keeps this current from app.change_event; see `dagster dev`.")
+    return 0
+
+
+def cmd_stale_policy(args: argparse.Namespace) -> int:
+    from dagster_project.staleness.policy import set_stale_policy
+
+    print(set_stale_policy(company_id=args.company, template_id=args.template, policy=args.policy))
+    return 0
+
+
+def cmd_load_demo_agreements() -> None:
+    from dagster_project.demo.agreements import generate_agreements, load_agreements
+    from dagster_project.lib import database
+
+    import datetime as dt
+
+    from dagster_project.demo.agreements import AgreementApp
+
+    with database.connect() as conn:
+        written = load_agreements(generate_agreements(300, 420, events=0, seed=7, prefix="demo", companies=5),
+                                  conn, "demo")
+    with database.connect(autocommit=True) as conn:  # what users did since: services, reschedules, a bad event
+        app = AgreementApp(conn)
+        for i in range(0, 60, 3):
+            charge = conn.execute("select charge_id from app.charge where inspection_id = %s limit 1",
+                                  [f"demo-i{i}"]).fetchone()
+            if charge:
+                app.change_charge(charge[0], "999.00", seconds_ago=120)
+        for i in range(1, 60, 6):
+            app.reschedule(f"demo-i{i}", dt.datetime(2026, 12, 1, 10, tzinfo=dt.timezone.utc), seconds_ago=120)
+        app.event("inspection", "update", inspection_id="demo-i-unknown", fields=["scheduled_at"], seconds_ago=120)
+    print("loaded demo agreements: " + ", ".join(f"{table} {count}" for table, count in written.items()))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """init-db + load-demo + backfill --apply: what the README's first command runs."""
+    """init-db + load-demo + backfill --apply + staleness: what the README's first command runs."""
     cmd_init_db(args)
     cmd_load_demo(args)
+    cmd_load_demo_agreements()
     args.org, args.as_of, args.apply = [], None, True
-    return cmd_backfill(args)
+    cmd_backfill(args)
+    args.dry_run = False
+    return cmd_staleness(args)
 
 
 class CliError(RuntimeError):
@@ -197,7 +264,20 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(handler=cmd_dev)
 
-    demo = commands.add_parser("demo", help="init-db, load-demo and backfill --apply in one go")
+    staleness = commands.add_parser("staleness", help="recompute agreement staleness and report lock, apply the flags")
+    staleness.add_argument("--dry-run", action="store_true", help="compute and verify only; write nothing")
+    staleness.set_defaults(handler=cmd_staleness)
+
+    policy = commands.add_parser("stale-policy", help="set a company's or a template's stale policy")
+    target = policy.add_mutually_exclusive_group(required=True)
+    target.add_argument("--company", help="company_id: the default for its templates")
+    target.add_argument("--template", help="template_id: overrides its company")
+    policy.add_argument("--policy", required=True, type=str.upper,
+                        choices=["FULL", "SELECTIVE", "TEMPLATE_VERSION_ONLY", "INHERIT"],
+                        help="INHERIT clears it (template → company → FULL)")
+    policy.set_defaults(handler=cmd_stale_policy)
+
+    demo = commands.add_parser("demo", help="init-db, load-demo, backfill --apply and staleness in one go")
     demo_options(demo)
     demo.set_defaults(handler=cmd_demo)
     return parser

@@ -7,7 +7,10 @@ Each tick:
 2. asks which inspections those events oblige us to check under their
    agreements' policies (under SELECTIVE a charge-only batch needs nothing);
 3. yields a ``RunRequest`` whose run key is the event range (a redelivered
-   batch never runs twice) and whose config is that range, or a ``SkipReason``;
+   batch never runs twice) and whose config is that range, or a ``SkipReason``.
+   The run applies ``app/agreement_staleness`` for the batch's inspections only,
+   computed from the live decisions view (no full dbt build per batch; the
+   scheduled full run rebuilds and tests the marts);
 4. advances the cursor past the batch — never past a settling event.
 The cursor is JSON (``{"last_event_id": N}``) and Dagster keeps it across restarts.
 """
@@ -26,6 +29,7 @@ from dagster import (
 )
 from pydantic import Field
 
+from checks.staleness_checks import AGREEMENT_STALENESS
 from dagster_project.lib import database
 from dagster_project.lib.resources import PostgresResource
 from dagster_project.staleness.batches import DEFAULT_MAX_EVENTS_PER_RUN, batch_scope, ready_batch
@@ -96,6 +100,7 @@ def staleness_sensor(context: SensorEvaluationContext, postgres: PostgresResourc
     return SensorResult(
         run_requests=[RunRequest(
             run_key=run_key(batch.first_event_id, batch.last_event_id),
+            asset_selection=[AGREEMENT_STALENESS],
             run_config={"ops": {APPLY_OP: {"config": {"first_event_id": batch.first_event_id,
                                                       "last_event_id": batch.last_event_id}}}},
             tags={"staleness/first_event_id": str(batch.first_event_id),

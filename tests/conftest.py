@@ -61,10 +61,12 @@ def run_backfill(url: str, *, apply: bool = False, orgs: list[str] | None = None
 
 def run_staleness(url: str, *, first_event_id: int | None = None, last_event_id: int | None = None,
                   apply: bool = True, instance: DagsterInstance | None = None, run_config: dict | None = None):
-    """The staleness job's assets and checks, materialized for real against ``url``."""
+    """The staleness job's assets and checks, materialized for real against ``url``: with an
+    event range, what a sensor run does (the apply for that batch); without, the full job."""
     config = {"first_event_id": first_event_id, "last_event_id": last_event_id, "apply": apply}
     return materialize(
         [staleness_models, agreement_staleness, stale_at_set_iff_stale],
+        selection=[agreement_staleness.key] if first_event_id is not None else None,
         resources={"dbt": dbt_resource(), "postgres": PostgresResource(database_url=url)},
         run_config=run_config or {"ops": {"app__agreement_staleness": {"config": config}}},
         instance=instance or DagsterInstance.ephemeral(),
@@ -164,3 +166,12 @@ class Marts:
 @pytest.fixture
 def rng() -> random.Random:
     return random.Random(42)
+
+
+@pytest.fixture
+def agreement_app(platform_url, staleness_computed):
+    """The application, simulated, on the session database (autocommit)."""
+    from dagster_project.demo.agreements import AgreementApp
+
+    with psycopg.connect(platform_url, autocommit=True) as conn:
+        yield AgreementApp(conn)

@@ -17,7 +17,8 @@ def run_cli(*args, env=None, check=False):
     return result
 
 
-@pytest.mark.parametrize("command", ["init-db", "load-demo", "backfill", "status", "demo", "dev"])
+@pytest.mark.parametrize("command", ["init-db", "load-demo", "backfill", "status", "demo", "dev", "staleness",
+                                     "stale-policy"])
 def test_every_command_has_help(command):
     result = run_cli(command, "--help", check=True)
     assert "usage: python -m dagster_project" in result.stdout
@@ -45,3 +46,30 @@ def test_backfill_runs_the_job_and_status_prints_its_summary(platform_url, compu
     assert "app.deal_group: 0 inserted, 3 updated, 0 deleted" in result.stdout  # the plan, per table
     status = run_cli("status", env=env, check=True)
     assert "(dry run)" in status.stdout and "sc_accounts: 3 contracts" in status.stdout
+
+
+def test_an_operator_turns_selective_on_and_a_charge_edit_no_longer_stales(platform_url, agreement_app, tmp_path):
+    app = agreement_app
+    app.company("op-co")
+    app.template("op-t", "op-co")
+    app.inspection("op-i", "op-co")
+    app.charge("op-c", "op-i", "Sewer scope", "250.00")
+    app.sign("op-a", "op-i", "op-t")
+    app.change_charge("op-c", "275.00")
+    env = {"DATABASE_URL": platform_url, "DAGSTER_HOME": str(tmp_path)}
+
+    result = run_cli("stale-policy", "--company", "op-co", "--policy", "selective", env=env, check=True)
+    assert result.stdout.strip() == ("app.company op-co: stale_policy = SELECTIVE; the hourly staleness run "
+                                     "applies it (or run `staleness` now)")
+    result = run_cli("staleness", env=env, check=True)
+    assert "agreement staleness (ACTIVE agreements of attik jobs):" in result.stdout
+    assert "flags applied" in result.stdout
+    assert app.agreement("op-a")["is_stale"] is False
+
+    run_cli("stale-policy", "--company", "op-co", "--policy", "INHERIT", env=env, check=True)  # back to FULL
+    run_cli("staleness", env=env, check=True)
+    assert app.agreement("op-a")["is_stale"] is True
+
+    bad = run_cli("stale-policy", "--template", "op-nope", "--policy", "FULL", env=env)
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == "error: app.agreement_template: no row with template_id = 'op-nope'"

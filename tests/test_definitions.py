@@ -20,6 +20,22 @@ def test_the_code_location_has_the_backfill_job_assets_and_blocking_checks():
     assert defs.get_job_def("hierarchy_backfill") is not None
 
 
+def test_the_code_location_has_the_staleness_job_sensor_and_checks():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"marts/stale_policy_resolved", "marts/agreement_facts", "marts/agreement_staleness",
+            "marts/report_lock", "marts/staleness_problems", "app/agreement_staleness"} <= keys
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert {("app/agreement_staleness", "stale_at_set_iff_stale"),
+            ("marts/agreement_staleness", "staleness_every_checked_agreement_has_one_row"),
+            ("marts/report_lock", "staleness_report_lock_follows_staleness")} <= checks
+    job = defs.get_job_def("agreement_staleness")
+    assert not any(k.path[-1] == "contracts" for k in job.asset_layer.executable_asset_keys)
+    assert defs.get_sensor_def("staleness_sensor").job_name == "agreement_staleness"
+    backfill = defs.get_job_def("hierarchy_backfill")
+    assert not any(k.path[-1] == "agreement_staleness" for k in backfill.asset_layer.executable_asset_keys)
+
+
 def test_dbt_build_args_pass_as_of_as_a_var():
     assert dbt_build_args(HierarchyModelsConfig()) == ["build"]
     assert dbt_build_args(HierarchyModelsConfig(as_of="2024-06-30")) == ["build", "--vars", '{"as_of": "2024-06-30"}']

@@ -6,7 +6,12 @@ first found stale: kept while it stays stale, cleared when it is no longer
 stale. Where staleness is undetermined (``is_stale`` NULL) the flag is left as
 it is and only ``stale_at`` is made consistent with it. With an
 event range, only the inspections that range obliges us to check are written
-(the rest may be inside a debounce window); without one, every checked agreement."""
+(the rest may be inside a debounce window), computed for just them from the
+live view ``intermediate.int_staleness__decisions`` — the same SQL the mart
+materializes; without one, every checked agreement from ``marts.agreement_staleness``
+(which the job's dbt build has just rebuilt and tested). Either way the writes
+are checked before commit: a checked agreement whose ``stale_at`` disagrees
+with ``is_stale`` rolls the whole transaction back."""
 
 from __future__ import annotations
 
@@ -16,6 +21,19 @@ from dagster_project.lib import database
 from dagster_project.staleness.batches import scope_sql
 
 ADVISORY_LOCK = "hashtext('contract_platform.agreement_staleness')"
+LIVE_DECISIONS = "intermediate.int_staleness__decisions"
+COMPUTED_DECISIONS = "marts.agreement_staleness"
+
+# rows left alone already equal their decision, which is consistent by construction
+_INCONSISTENT = """
+    select agreement_id from app.agreement
+    where agreement_id = any(%(written)s::text[]) and (stale_at is not null) <> is_stale
+    limit 5
+"""
+
+
+class StalenessApplyError(RuntimeError):
+    """A check inside the apply failed; nothing was written."""
 
 _APPLY = """
     with decided as (
@@ -25,7 +43,7 @@ _APPLY = """
                     case when a.is_stale then coalesce(a.stale_at, s.checked_at) else s.checked_at end
                end as stale_at
         from app.agreement as a
-        join marts.agreement_staleness as s on s.agreement_id = a.agreement_id
+        join {decisions} as s on s.agreement_id = a.agreement_id
         where a.status = 'ACTIVE' {scope}
     )
     update app.agreement as a
@@ -59,26 +77,37 @@ def apply_staleness(url: str | None = None, *, first_event_id: int | None = None
         raise ValueError("give both first_event_id and last_event_id, or neither (= every checked agreement)")
     with database.connect(url) as conn:
         conn.execute(f"select pg_advisory_xact_lock({ADVISORY_LOCK})")
+        params: dict = {}
         if first_event_id is None:
-            scope, inspections = "", None
+            scope, inspections, decisions = "", None, COMPUTED_DECISIONS
             label = "every checked agreement"
         else:
-            conn.execute(f"create temp table staleness_scope on commit drop as "
-                         f"select inspection_id from ({scope_sql()}) as s where needs_check",
-                         {"first_event_id": first_event_id, "last_event_id": last_event_id})
-            conn.execute("create index on staleness_scope (inspection_id)")
-            conn.execute("analyze staleness_scope")
-            inspections = conn.execute("select count(*) from staleness_scope").fetchone()[0]
-            scope = "and s.inspection_id in (select inspection_id from staleness_scope)"
+            # an array, not a join: the planner then reaches the agreements through their
+            # inspection_id index instead of computing every agreement's facts first
+            inspection_ids = [row[0] for row in conn.execute(
+                f"select inspection_id from ({scope_sql()}) as s where needs_check",
+                {"first_event_id": first_event_id, "last_event_id": last_event_id})]
+            inspections = len(inspection_ids)
+            scope = "and s.inspection_id = any(%(scope)s::text[])"
+            params["scope"] = inspection_ids
             label = f"events {first_event_id}..{last_event_id}"
+            decisions = LIVE_DECISIONS
         result = StalenessApply(dry_run, label, inspections)
-        for agreement_id, was_stale, is_stale in conn.execute(_APPLY.format(scope=scope)).fetchall():
+        for agreement_id, was_stale, is_stale in conn.execute(
+                _APPLY.format(scope=scope, decisions=decisions), params).fetchall():
             if is_stale and not was_stale:
                 result.became_stale.append(agreement_id)
             elif was_stale and not is_stale:
                 result.no_longer_stale.append(agreement_id)
             else:
                 result.stale_at_repaired.append(agreement_id)
+        written = result.became_stale + result.no_longer_stale + result.stale_at_repaired
+        inconsistent = [r[0] for r in conn.execute(_INCONSISTENT, {"written": written})]
+        if inconsistent:
+            conn.rollback()
+            raise StalenessApplyError(
+                f"app.agreement: stale_at disagrees with is_stale after the apply for {inconsistent}; "
+                "rolled back, nothing written")
         if dry_run:
             conn.rollback()
     return result

@@ -8,9 +8,11 @@ from dagster import (
     AssetKey,
     AssetSelection,
     Config,
+    DefaultScheduleStatus,
     Definitions,
     MaterializeResult,
     MetadataValue,
+    ScheduleDefinition,
     asset,
     define_asset_job,
 )
@@ -80,8 +82,21 @@ staleness_job = define_asset_job(
     description="Recompute agreement staleness and report lock, verify (blocking checks), apply the flags.",
 )
 
+staleness_full_recompute = ScheduleDefinition(
+    name="staleness_full_recompute",
+    job=staleness_job,
+    cron_schedule="15 * * * *",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description=(
+        "Hourly: rebuild and test every staleness mart (report lock included) and apply any difference — "
+        "what no change event announces (a company's policy edited, an agreement signed or archived) "
+        "is picked up within the hour."
+    ),
+)
+
 defs = Definitions(
     assets=[staleness_models, agreement_staleness],
     asset_checks=[stale_at_set_iff_stale],
     jobs=[staleness_job],
+    schedules=[staleness_full_recompute],
 )

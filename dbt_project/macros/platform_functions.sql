@@ -6,19 +6,29 @@ create schema if not exists config;
 do $do$
 begin
     if not exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                   where n.nspname = 'config' and p.proname = 'try_timestamptz') then
+                   where n.nspname = 'config' and p.proname = 'iso_timestamptz') then
         -- An ISO-8601 timestamp WITH a zone (Z or ±hh[:mm]) → timestamptz; anything else → NULL.
-        create function config.try_timestamptz(value text) returns timestamptz
-        language plpgsql stable as $fn$
-        begin
-            if value !~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$' then
+        if current_setting('server_version_num')::int >= 160000 then
+            -- an inlinable SQL function: no exception block, no subtransaction per row
+            create function config.iso_timestamptz(value text) returns timestamptz
+            language sql stable as $fn$
+                select case when value ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$'
+                             and pg_input_is_valid(value, 'timestamptz')
+                            then value::timestamptz end
+            $fn$;
+        else
+            create function config.iso_timestamptz(value text) returns timestamptz
+            language plpgsql stable as $fn$
+            begin
+                if value !~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$' then
+                    return null;
+                end if;
+                return value::timestamptz;
+            exception when others then
                 return null;
-            end if;
-            return value::timestamptz;
-        exception when others then
-            return null;
-        end
-        $fn$;
+            end
+            $fn$;
+        end if;
     end if;
 end
 $do$;

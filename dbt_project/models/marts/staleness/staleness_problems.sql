@@ -1,7 +1,7 @@
 -- Everything the staleness pipeline could not read, one row per problem, with
 -- the table and row it is about: unreadable or unknown change events, unknown
 -- policy strings, templates without a version, and every checked agreement
--- whose staleness could not be decided (left as it is by the apply).
+-- whose staleness could not be decided, with the reason (left as it is by the apply).
 with events as (
     select * from {{ ref('stg_app__change_events') }}
 ),
@@ -55,13 +55,8 @@ from {{ ref('stg_app__inspections') }}
 where is_checked_for_staleness and people_json_type not in ('object', 'null')
 
 union all
-select 'app.agreement', agreement_id, 'AGREEMENT_WITHOUT_TEMPLATE',
-       'template ' || coalesce(template_id, 'NULL') || ' does not exist'
-from {{ ref('int_staleness__checked_agreements') }}
-where is_checked and not has_template
-
-union all
-select 'app.agreement', agreement_id, 'STALENESS_UNDETERMINED',
-       undetermined_reason || ' (policy ' || coalesce(policy, 'unknown') || '); is_stale left as it is'
+select 'app.agreement', agreement_id, undetermined_reason,
+       'staleness undetermined under policy ' || coalesce(policy, 'unknown')
+       || coalesce(' (template ' || template_id || ')', ' (no template)') || '; is_stale left as it is'
 from {{ ref('agreement_staleness') }}
 where is_stale is null
