@@ -50,11 +50,7 @@ def test_backfill_runs_the_job_and_status_prints_its_summary(platform_url, compu
 
 def test_an_operator_turns_selective_on_and_a_charge_edit_no_longer_stales(platform_url, agreement_app, tmp_path):
     app = agreement_app
-    app.company("op-co")
-    app.template("op-t", "op-co")
-    app.inspection("op-i", "op-co")
-    app.charge("op-c", "op-i", "Sewer scope", "250.00")
-    app.sign("op-a", "op-i", "op-t")
+    app.signed_job("op", service="Sewer scope", amount="250.00")
     app.change_charge("op-c", "275.00")
     env = {"DATABASE_URL": platform_url, "DAGSTER_HOME": str(tmp_path)}
 

@@ -127,3 +127,19 @@ def test_report_lock_matches_python(platform_url, staleness_computed):
         assert (state.agreement_present, state.agreement_signed, state.is_locked) == \
             (row["agreement_present"], row["agreement_signed"], row["is_locked"]), inspection_id
     assert {r["is_locked"] for r in actual.values()} == {True, False}
+
+
+def test_unreadable_inputs_are_listed_with_their_row(platform_url, staleness_computed):
+    problems = {(r["source_table"], r["reason"]) for r in _rows(
+        platform_url, "select source_table, reason from marts.staleness_problems where row_id like %s")}
+    assert {("app.agreement", "AGREEMENT_WITHOUT_TEMPLATE"), ("app.agreement_template", "TEMPLATE_WITHOUT_VERSION"),
+            ("app.agreement_template", "UNKNOWN_STALE_POLICY"), ("app.inspection", "PEOPLE_NOT_OBJECT"),
+            ("app.agreement", "PEOPLE_NOT_OBJECT"), ("app.agreement", "SIGNED_FACTS_MISSING"),
+            ("app.agreement", "UNKNOWN_STALE_POLICY")} <= problems
+    undetermined = {r["agreement_id"] for r in _rows(
+        platform_url, "select agreement_id from marts.agreement_staleness where agreement_id like %s"
+                      " and is_stale is null")}
+    listed = {r["row_id"] for r in _rows(
+        platform_url, "select row_id from marts.staleness_problems where source_table = 'app.agreement'"
+                      " and row_id like %s")}
+    assert undetermined and undetermined == listed

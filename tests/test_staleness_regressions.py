@@ -52,34 +52,30 @@ def run_requested(platform_url, instance, requests):
 def test_transcript_case_leaves_the_report_unlocked(platform_url, agreement_app, instance):
     """signed → services changed → replacement signed → prior archived (FULL, today's default)."""
     app = agreement_app
-    app.company("tr-co")
-    app.template("tr-t", "tr-co")
-    app.inspection("tr-i", "tr-co")
-    app.charge("tr-c1", "tr-i", "Home inspection", "300.00")
-    app.sign("tr-a1", "tr-i", "tr-t")
+    app.signed_job("tr", amount="300.00")  # agreement tr-a, signed
     cursor = cursor_now(app.conn)
 
-    app.change_charge("tr-c1", "450.00", seconds_ago=SETTLED)  # services changed
+    app.change_charge("tr-c", "450.00", seconds_ago=SETTLED)  # services changed
     requests, _, cursor = tick(platform_url, instance, cursor)
     run_requested(platform_url, instance, requests)
-    first = app.agreement("tr-a1")
+    first = app.agreement("tr-a")
     assert first["is_stale"] and first["stale_at"] is not None
-    assert staleness(app, "tr-a1")["stale_reasons"] == ["charges"]
+    assert staleness(app, "tr-a")["stale_reasons"] == ["charges"]
     assert live_lock(app, "tr-i").is_locked
 
     app.sign("tr-a2", "tr-i", "tr-t")  # the replacement, over the new services
-    app.archive("tr-a1")
+    app.archive("tr-a")
     assert not live_lock(app, "tr-i").is_locked
     assert run_staleness(platform_url, instance=instance).success  # the next run, whatever starts it
     lock = report_lock(app, "tr-i")
     assert (lock["agreement_present"], lock["agreement_signed"], lock["is_locked"]) == (True, True, False)
     assert not app.agreement("tr-a2")["is_stale"]
-    stale_at = app.agreement("tr-a1")["stale_at"]
+    stale_at = app.agreement("tr-a")["stale_at"]
 
     # a late redelivery of the old charge event changes nothing: the replacement signed the current facts
     requests, skip, _ = tick(platform_url, instance, cursor_now(app.conn))
     assert requests == [] and skip is not None
-    assert app.agreement("tr-a1")["stale_at"] == stale_at
+    assert app.agreement("tr-a")["stale_at"] == stale_at
 
 
 def test_selective_charge_edit_alone_is_not_stale_and_reschedule_is(platform_url, agreement_app, instance):
@@ -144,11 +140,7 @@ def test_template_body_change_stales_selective_and_version_only(platform_url, ag
 
 def test_stale_at_is_kept_while_stale_and_cleared_when_not(platform_url, agreement_app, instance):
     app = agreement_app
-    app.company("sa-co")
-    app.template("sa-t", "sa-co")
-    app.inspection("sa-i", "sa-co")
-    app.charge("sa-c", "sa-i", "Pool", "80.00")
-    app.sign("sa-a", "sa-i", "sa-t")
+    app.signed_job("sa", service="Pool", amount="80.00")
     cursor = cursor_now(app.conn)
     app.change_charge("sa-c", "90.00", seconds_ago=SETTLED)
     requests, _, cursor = tick(platform_url, instance, cursor)

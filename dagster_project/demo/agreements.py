@@ -119,6 +119,16 @@ class AgreementApp:
             "status": "ACTIVE", "signed_at": signed_at or dt.datetime.now(dt.timezone.utc),
             "is_stale": False, "stale_at": None, **snapshot})
 
+    def signed_job(self, prefix: str, *, company_policy: str | None = None, service: str = "Home inspection",
+                   amount: str = "100.00") -> None:
+        """A company ``<prefix>-co``, its template ``<prefix>-t``, an attik inspection
+        ``<prefix>-i`` with one charge ``<prefix>-c``, and agreement ``<prefix>-a`` signed over it."""
+        self.company(f"{prefix}-co", stale_policy=company_policy)
+        self.template(f"{prefix}-t", f"{prefix}-co")
+        self.inspection(f"{prefix}-i", f"{prefix}-co")
+        self.charge(f"{prefix}-c", f"{prefix}-i", service, amount)
+        self.sign(f"{prefix}-a", f"{prefix}-i", f"{prefix}-t")
+
     def archive(self, agreement_id: str) -> None:
         self.conn.execute("update app.agreement set status = 'ARCHIVED' where agreement_id = %s", [agreement_id])
 
