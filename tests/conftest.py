@@ -84,6 +84,8 @@ def platform_url() -> str:
 
 @pytest.fixture(scope="session")
 def source_data() -> Dataset:
+    import tests.test_backfill_rules  # noqa: F401  (registers its scenario orgs, whichever tests were selected)
+
     data = Dataset()
     for build in SCENARIOS.values():
         data.extend(build())
