@@ -116,3 +116,20 @@ def test_sensor_skips_cleanly_before_the_views_exist(agreement_app, instance, tm
     requests, skip, cursor = tick(url, instance, write_cursor(0))
     assert requests == [] and "run the agreement_staleness job once" in skip.skip_message
     assert cursor == write_cursor(0)
+
+
+def test_a_batch_run_does_not_apply_while_the_last_full_runs_checks_fail(platform_url, agreement_app, instance):
+    from dagster import AssetCheckEvaluation, AssetKey
+
+    app = agreement_app
+    app.signed_job("gate")
+    first = app.change_charge("gate-c", "1.00", seconds_ago=SETTLED)
+    instance.report_runless_asset_event(AssetCheckEvaluation(
+        asset_key=AssetKey(["marts", "agreement_staleness"]),
+        check_name="staleness_every_checked_agreement_has_one_row", passed=False))
+    result = run_staleness(platform_url, first_event_id=first, last_event_id=first, instance=instance)
+    assert not result.success
+    failure = [e for e in result.all_events if e.is_step_failure][0]
+    assert "blocking checks failed (marts/agreement_staleness:staleness_every_checked_agreement_has_one_row)" \
+        in failure.event_specific_data.error.message
+    assert app.agreement("gate-a")["is_stale"] is False

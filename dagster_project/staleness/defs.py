@@ -10,12 +10,14 @@ from dagster import (
     Config,
     DefaultScheduleStatus,
     Definitions,
+    Failure,
     MaterializeResult,
     MetadataValue,
     ScheduleDefinition,
     asset,
     define_asset_job,
 )
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
@@ -60,7 +62,14 @@ class StalenessApplyConfig(Config):
         "are. Scoped to the inspections an event batch obliges us to check when the sensor starts the run."
     ),
 )
-def agreement_staleness(config: StalenessApplyConfig, postgres: PostgresResource) -> MaterializeResult:
+def agreement_staleness(context: AssetExecutionContext, config: StalenessApplyConfig,
+                        postgres: PostgresResource) -> MaterializeResult:
+    if config.first_event_id is not None:
+        # a batch run does not rebuild the marts; it must not apply while the last full run's checks fail
+        failed = failed_model_checks(context.instance)
+        if failed:
+            raise Failure(f"not applied: the last full staleness run's blocking checks failed ({', '.join(failed)}); "
+                          f"fix the data and re-run the {STALENESS_JOB} job")
     result = apply_staleness(postgres.url(), first_event_id=config.first_event_id,
                              last_event_id=config.last_event_id, dry_run=not config.apply)
     return MaterializeResult(metadata={
@@ -74,6 +83,13 @@ def agreement_staleness(config: StalenessApplyConfig, postgres: PostgresResource
         "sample": MetadataValue.json({"became_stale": result.became_stale[:20],
                                       "no_longer_stale": result.no_longer_stale[:20]}),
     })
+
+
+def failed_model_checks(instance) -> list[str]:
+    """The staleness dbt tests whose latest evaluation on this instance failed."""
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(staleness_models.check_keys))
+    return sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key, record in latest.items()
+                  if record.status == AssetCheckExecutionRecordStatus.FAILED)
 
 
 staleness_job = define_asset_job(
