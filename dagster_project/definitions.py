@@ -5,14 +5,17 @@ from dagster import Definitions
 from dagster_project.backfill import defs as backfill
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
+from dagster_project.renewals import defs as renewals
 from dagster_project.staleness import defs as staleness
+from sensors.renewal_sensor import renewal_sensor
 from sensors.staleness_sensor import StalenessSettings, staleness_sensor
 
 defs = Definitions.merge(
     backfill.defs,
     staleness.defs,
+    renewals.defs,
     Definitions(
-        sensors=[staleness_sensor],
+        sensors=[staleness_sensor, renewal_sensor],
         resources={"dbt": dbt_resource(), "postgres": PostgresResource(), "staleness_settings": StalenessSettings()},
     ),
 )

@@ -74,6 +74,15 @@ STATEMENTS: list[tuple[str, str, str]] = [
                                 desired.engagement_sequence, desired.contract_type, desired.status,
                                 desired.prior_contract_id)
     """),
+    ("app.deal_group", "update", """
+        -- a renewal successor the renewal job scaffolded, now the contract of the renewal
+        -- opportunity that arrived for its prior (SPEC §4): from here on the backfill maintains it
+        update app.deal_group as dg
+        set created_by = %(created_by)s
+        where dg.org_id = %(org)s and dg.created_by = 'renewal_scaffold'
+          and exists (select 1 from marts.contracts as c
+                      where c.org_id = dg.org_id and c.contract_id = dg.id and c.legacy_deal_group_id is null)
+    """),
     ("app.deal_group", "insert", """
         -- contracts the orphan pass opened
         insert into app.deal_group (org_id, id, name, crm_account_id, type, account_id, engagement_id,

@@ -30,7 +30,7 @@ ENGAGEMENT_HIERARCHY = AssetKey(["app", "engagement_hierarchy"])
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     dagster_dbt_translator=PlatformTranslator(),
-    exclude="tag:staleness",
+    exclude="tag:staleness tag:renewal",
     name="hierarchy_models",
 )
 def hierarchy_models(

@@ -194,3 +194,22 @@ create table if not exists app.change_event (
 create index if not exists agreement_inspection_idx on app.agreement (inspection_id);
 create index if not exists agreement_template_idx on app.agreement (template_id);
 create index if not exists charge_inspection_idx on app.charge (inspection_id);
+
+-- Renewal scaffolding (SPEC §4). A system draft belongs to the renewal contract
+-- (deal_group_id: a scaffold may have no opportunity yet) and remembers the seed
+-- it was written from (seed_hash), so a reseed happens only when the seed changed.
+alter table app.quote add column if not exists deal_group_id text;
+alter table app.quote add column if not exists seed_hash text;
+-- a scaffolded successor remembers its prior's head opportunity: the backfill's
+-- contract for a renewal opportunity that arrives later adopts the scaffold
+alter table app.deal_group add column if not exists prior_head_opportunity_id text;
+-- F1: at most one PENDING renewal successor per prior, enforced by the database.
+create unique index if not exists deal_group_one_pending_renewal_per_prior
+    on app.deal_group (org_id, prior_deal_group_id)
+    where contract_type = 'RENEWAL' and status = 'PENDING' and prior_deal_group_id is not null;
+-- one system draft per renewal contract
+create unique index if not exists quote_one_system_draft_per_renewal
+    on app.quote (org_id, deal_group_id) where is_system_draft and deal_group_id is not null;
+create index if not exists quote_opportunity_idx on app.quote (org_id, opportunity_id);
+create index if not exists quote_line_quote_idx on app.quote_line (org_id, quote_id);
+create index if not exists deal_group_c_modstamp_idx on salesforce.deal_group_c (system_modstamp, id);

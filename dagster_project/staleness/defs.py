@@ -41,7 +41,9 @@ def staleness_models(context: AssetExecutionContext, dbt: DbtCliResource, postgr
     agreement, report lock, problems — over every checked agreement, and their
     dbt tests as asset checks; a failing test stops the run before the apply."""
     postgres.export_for_dbt()
-    yield from dbt.cli(["build"], context=context).stream()
+    # one thread: the staleness views depend on each other, and dbt replaces a view by dropping the old one
+    # with CASCADE — two threads replacing two staging views under one dependent view can deadlock
+    yield from dbt.cli(["build", "--threads", "1"], context=context).stream()
 
 
 class StalenessApplyConfig(Config):

@@ -53,12 +53,17 @@ orphan_amendments as (
 ),
 
 final as (
-    select org_id, contract_id, opportunity_id, position::integer as membership_sequence, opportunity_type
+    select memberships.org_id, coalesce(adopted.contract_id, memberships.contract_id) as contract_id,
+        memberships.opportunity_id, memberships.position::integer as membership_sequence,
+        memberships.opportunity_type
     from (
         select * from legacy_members
         union all select * from orphan_heads
         union all select * from orphan_amendments
     ) as memberships
+    -- a scaffolded renewal adopted by the opportunity that arrived for its prior (SPEC §4)
+    left join {{ ref('int_contracts__adopted_scaffolds') }} as adopted
+        on adopted.org_id = memberships.org_id and adopted.computed_contract_id = memberships.contract_id
 )
 
 select * from final

@@ -11,6 +11,10 @@ with contracts as (
     select * from {{ ref('int_contracts__unioned') }}
 ),
 
+adopted as (
+    select * from {{ ref('int_contracts__adopted_scaffolds') }}
+),
+
 applied_orgs as (
     select org_id from {{ ref('org_flag_states') }} where is_applied
 ),
@@ -26,7 +30,7 @@ started_successors as (
 final as (
     select
         contracts.org_id,
-        contracts.contract_id,
+        coalesce(adopted.contract_id, contracts.contract_id) as contract_id,
         contracts.account_id,
         contracts.engagement_id,
         row_number() over (
@@ -47,7 +51,7 @@ final as (
             when contracts.contract_type = 'NEW_BUSINESS' and not contracts.head_is_closed then 'PENDING'
             else 'ACTIVE'
         end as status,
-        contracts.prior_contract_id,
+        coalesce(adopted_prior.contract_id, contracts.prior_contract_id) as prior_contract_id,
         contracts.head_opportunity_id,
         contracts.start_date,
         contracts.end_date,
@@ -58,6 +62,10 @@ final as (
         applied_orgs.org_id is not null as org_is_applied
     from contracts
     left join applied_orgs on applied_orgs.org_id = contracts.org_id
+    left join adopted
+        on adopted.org_id = contracts.org_id and adopted.computed_contract_id = contracts.contract_id
+    left join adopted as adopted_prior
+        on adopted_prior.org_id = contracts.org_id and adopted_prior.computed_contract_id = contracts.prior_contract_id
     left join started_successors
         on started_successors.org_id = contracts.org_id
        and started_successors.prior_contract_id = contracts.contract_id

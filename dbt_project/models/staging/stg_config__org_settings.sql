@@ -15,7 +15,10 @@ orgs as (
 final as (
     select
         orgs.org_id,
-        coalesce(own.default_term_months, fallback.default_term_months, 12) as default_term_months
+        coalesce(own.default_term_months, fallback.default_term_months, 12) as default_term_months,
+        coalesce(own.renewal_lead_days, fallback.renewal_lead_days, 120) as renewal_lead_days,
+        coalesce(own.renewal_pricing, fallback.renewal_pricing, 'SAME') as renewal_pricing,
+        coalesce(own.renewal_uplift_pct, fallback.renewal_uplift_pct, 0) as renewal_uplift_pct
     from orgs
     left join settings as own on own.org_id = orgs.org_id
     left join settings as fallback on fallback.org_id = '*'

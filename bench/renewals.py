@@ -1,0 +1,165 @@
+"""Renewal benchmark (issue: the renewal pipeline).
+
+    .venv/bin/python bench/renewals.py [--opportunities 1000000] [--orgs 50]
+
+At the backfill benchmark's scale (~1 M opportunities, 50 renewal-enabled
+orgs) in a fresh database `bench_renewals`, every Won opportunity gets a
+primary signed quote of 1–20 lines (amendments' lines are quantity deltas,
+some negative). Measures:
+
+- the hierarchy job (compute + verify + apply), as the renewal pipeline's first half;
+- the full seed computation from scratch: the renewal models (targets, seed
+  replay, problems, walker diff, with their tests) and the scaffolding apply
+  (successors + system drafts + lines), with rows/s;
+- one event → applied successor: one Won renewal opportunity inserted, one
+  sensor tick, the requested run of the renewal pipeline, until its PENDING
+  successor exists;
+- peak RSS of this process and of its children (dbt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dagster import DagsterInstance, build_sensor_context  # noqa: E402
+
+from bench.backfill import bench_dataset  # noqa: E402
+from dagster_project.demo.load import load_dataset  # noqa: E402
+from dagster_project.lib import database  # noqa: E402
+from dagster_project.lib.resources import PostgresResource  # noqa: E402
+
+AS_OF = "2025-06-30"
+
+
+def quotes_for_won_opportunities(url: str) -> tuple[int, int]:
+    with database.connect(url) as conn:
+        quotes = conn.execute("""
+            insert into app.quote (org_id, id, opportunity_id, is_primary, status, signed_at, is_system_draft)
+            select org_id, 'q-' || id, id, true, 'SIGNED', close_date, false
+            from salesforce.opportunity where is_won and id is not null and org_id is not null
+        """).rowcount
+        lines = conn.execute("""
+            insert into app.quote_line (org_id, quote_id, id, product_sku, quantity, unit_price, start_date, end_date)
+            select o.org_id, 'q-' || o.id, 'q-' || o.id || '-' || g, 'SKU-' || (abs(hashtext(o.id || g)) % 40),
+                   case when o.last_opportunity_c is not null and g % 4 = 0 then -1
+                        else 1 + abs(hashtext(o.id || 'q' || g)) % 10 end,
+                   10 + abs(hashtext(o.id || 'p' || g)) % 490,
+                   o.close_date, coalesce(o.contract_end_date_c, o.close_date + 365)
+            from salesforce.opportunity as o
+            cross join lateral generate_series(1, 1 + abs(hashtext(o.id)) % 20) as g
+            where o.is_won and o.id is not null and o.org_id is not null
+        """).rowcount
+    with database.connect(url, autocommit=True) as conn:
+        conn.execute("analyze app.quote; analyze app.quote_line")
+    return quotes, lines
+
+
+def run(job_name: str, url: str, run_config: dict, asset_selection=None) -> float:
+    from dagster_project.definitions import defs
+
+    os.environ["DATABASE_URL"] = url
+    run_config = {**run_config, "loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = defs.get_job_def(job_name).execute_in_process(
+            run_config=run_config, instance=DagsterInstance.ephemeral(), raise_on_error=False,
+            asset_selection=asset_selection)
+    if not result.success:
+        raise SystemExit(f"{job_name} failed: {[e.message for e in result.all_events if e.is_failure][:3]}")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    from dagster import AssetKey
+
+    from dagster_project.renewals.defs import lifecycle_run_config
+    from sensors.renewal_sensor import renewal_sensor
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--opportunities", type=int, default=1_000_000)
+    parser.add_argument("--orgs", type=int, default=50)
+    args = parser.parse_args()
+
+    url = database.create_database(database.database_url(), "bench_renewals")
+    database.init_db(url)
+    data = bench_dataset(args.opportunities, args.orgs)
+    load_dataset(data, url)
+    quotes, lines = quotes_for_won_opportunities(url)
+    print(f"sources: {len(data.opportunities):,} opportunities, {quotes:,} signed quotes, {lines:,} quote lines, "
+          f"{args.orgs} orgs")
+    del data
+
+    config = lifecycle_run_config()
+    config["ops"]["hierarchy_models"] = {"config": {"as_of": AS_OF}}
+    config["ops"]["renewal_models"] = {"config": {"as_of": AS_OF}}
+    hierarchy = run("renewal_pipeline", url, config,
+                    [AssetKey(["app", "engagement_hierarchy"])] + [k for k in _dbt_keys("hierarchy_models")])
+    print(f"hierarchy (compute + verify + apply): {hierarchy:.1f} s")
+
+    seeds = run("renewal_pipeline", url, config,
+                [AssetKey(["app", "renewal_scaffolding"])] + [k for k in _dbt_keys("renewal_models")])
+    with database.connect(url) as conn:
+        targets, seeded, seed_lines, successors, drafts = conn.execute("""
+            select (select count(*) from marts.renewal_targets),
+                   (select count(*) from marts.renewal_targets where needs_seed),
+                   (select count(*) from marts.renewal_seed_lines),
+                   (select count(*) from app.deal_group where created_by = 'renewal_scaffold'),
+                   (select count(*) from app.quote where is_system_draft)""").fetchone()
+    print(f"full seed computation + scaffolding from scratch: {seeds:.1f} s — {targets:,} priors, {seeded:,} "
+          f"renewals seeded, {seed_lines:,} seed lines ({seed_lines / seeds:,.0f} lines/s), {successors:,} "
+          f"successors scaffolded, {drafts:,} system drafts")
+
+    # one event: a Won renewal for a prior that has no successor yet
+    instance = DagsterInstance.ephemeral()
+    resources = {"postgres": PostgresResource(database_url=url)}
+    cursor = renewal_sensor(build_sensor_context(instance=instance, resources=resources)).cursor
+    with database.connect(url) as conn:
+        org, prior, head = conn.execute("""
+            select t.org_id, t.prior_contract_id, c.head_opportunity_id from marts.renewal_targets as t
+            join marts.contracts as c on c.org_id = t.org_id and c.contract_id = t.prior_contract_id
+            where not t.has_pending_successor and not t.must_scaffold_now order by t.prior_end_date desc limit 1
+        """).fetchone()
+    started = time.perf_counter()
+    with database.connect(url) as conn:
+        conn.execute("""
+            insert into salesforce.opportunity (org_id, id, account_id, name, type, stage_name, is_closed, is_won,
+                close_date, is_deleted, last_opportunity_c, system_modstamp)
+            select org_id, 'bench-renewal', account_id, 'renewal', 'Renewal', 'Closed Won', true, true,
+                   %s::date, false, id, now()
+            from salesforce.opportunity where org_id = %s and id = %s limit 1""", [AS_OF, org, head])
+    result = renewal_sensor(build_sensor_context(instance=instance, cursor=cursor, resources=resources))
+    tick = time.perf_counter() - started
+    (request,) = result.run_requests
+    request_config = request.run_config
+    request_config["ops"]["hierarchy_models"] = {"config": {"as_of": AS_OF}}
+    request_config["ops"]["renewal_models"] = {"config": {"as_of": AS_OF}}
+    pipeline = run("renewal_pipeline", url, request_config)
+    with database.connect(url) as conn:
+        (exists,) = conn.execute("select count(*) from app.deal_group where org_id = %s and prior_deal_group_id = %s "
+                                 "and status = 'PENDING'", [org, prior]).fetchone()
+    total = time.perf_counter() - started
+    print(f"one event → applied successor: sensor tick {tick:.2f} s + run {pipeline:.1f} s = {total:.1f} s "
+          f"(+ up to one 30 s sensor interval); successor present: {bool(exists)}")
+    print(f"peak RSS: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, "
+          f"children (dbt) {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")
+
+
+def _dbt_keys(name: str):
+    from dagster_project.definitions import defs
+
+    (assets,) = [a for a in defs.assets if getattr(a, "op", None) is not None and a.op.name == name]
+    return list(assets.keys)
+
+
+if __name__ == "__main__":
+    main()

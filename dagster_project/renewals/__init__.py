@@ -1,0 +1,1 @@
+"""Renewals kept ahead of every active contract: scaffold, seed, reseed (SPEC §4)."""
