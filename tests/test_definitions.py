@@ -36,6 +36,21 @@ def test_the_code_location_has_the_staleness_job_sensor_and_checks():
     assert not any(k.path[-1] == "agreement_staleness" for k in backfill.asset_layer.executable_asset_keys)
 
 
+def test_the_code_location_has_the_renewal_pipeline_sensor_and_schedule():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"marts/renewal_targets", "marts/renewal_seed_lines", "marts/renewal_seed_problems",
+            "marts/renewal_walker_diff", "app/renewal_scaffolding"} <= keys
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert {("app/renewal_scaffolding", "one_pending_successor_per_prior"),
+            ("app/renewal_scaffolding", "seeded_quotes_are_system_drafts")} <= checks
+    job = defs.get_job_def("renewal_pipeline")
+    names = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+    assert {"marts/contracts", "app/engagement_hierarchy", "marts/renewal_seed_lines", "app/renewal_scaffolding"} <= names
+    assert defs.get_sensor_def("renewal_sensor").job_name == "renewal_pipeline"
+    assert defs.get_schedule_def("daily_lifecycle").job_name == "renewal_pipeline"
+
+
 def test_dbt_build_args_pass_as_of_as_a_var():
     assert dbt_build_args(HierarchyModelsConfig()) == ["build"]
     assert dbt_build_args(HierarchyModelsConfig(as_of="2024-06-30")) == ["build", "--vars", '{"as_of": "2024-06-30"}']
