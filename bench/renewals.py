@@ -88,8 +88,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--opportunities", type=int, default=1_000_000)
     parser.add_argument("--orgs", type=int, default=50)
+    parser.add_argument("--event-only", action="store_true",
+                        help="reuse the bench_renewals database of an earlier run; measure the event only")
     args = parser.parse_args()
 
+    if args.event_only:
+        url = database.create_database(database.database_url(), "bench_renewals", fresh=False)
+        return measure_event(url)
     url = database.create_database(database.database_url(), "bench_renewals")
     database.init_db(url)
     data = bench_dataset(args.opportunities, args.orgs)
@@ -119,24 +124,35 @@ def main() -> None:
           f"renewals seeded, {seed_lines:,} seed lines ({seed_lines / seeds:,.0f} lines/s), {successors:,} "
           f"successors scaffolded, {drafts:,} system drafts")
 
-    # one event: a Won renewal for a prior that has no successor yet
+    measure_event(url)
+
+
+def measure_event(url: str) -> None:
+    """One Won renewal (starting the day after its prior ends) → sensor tick → run → PENDING successor."""
+    from dagster_project.renewals.defs import lifecycle_run_config  # noqa: F401
+    from sensors.renewal_sensor import renewal_sensor
+
     instance = DagsterInstance.ephemeral()
     resources = {"postgres": PostgresResource(database_url=url)}
     cursor = renewal_sensor(build_sensor_context(instance=instance, resources=resources)).cursor
     with database.connect(url) as conn:
-        org, prior, head = conn.execute("""
-            select t.org_id, t.prior_contract_id, c.head_opportunity_id from marts.renewal_targets as t
+        org, prior, head, prior_end = conn.execute("""
+            select t.org_id, t.prior_contract_id, c.head_opportunity_id, c.end_date from marts.renewal_targets as t
             join marts.contracts as c on c.org_id = t.org_id and c.contract_id = t.prior_contract_id
-            where not t.has_pending_successor and not t.must_scaffold_now order by t.prior_end_date desc limit 1
-        """).fetchone()
+            where not t.has_pending_successor and not t.must_scaffold_now
+              and c.head_close_date <= %s::date and c.start_date <= %s::date
+            order by t.prior_end_date desc, t.prior_contract_id limit 1
+        """, [AS_OF, AS_OF]).fetchone()
     started = time.perf_counter()
     with database.connect(url) as conn:
         conn.execute("""
             insert into salesforce.opportunity (org_id, id, account_id, name, type, stage_name, is_closed, is_won,
-                close_date, is_deleted, last_opportunity_c, system_modstamp)
-            select org_id, 'bench-renewal', account_id, 'renewal', 'Renewal', 'Closed Won', true, true,
-                   %s::date, false, id, now()
-            from salesforce.opportunity where org_id = %s and id = %s limit 1""", [AS_OF, org, head])
+                close_date, is_deleted, last_opportunity_c, contract_start_date_c, contract_end_date_c,
+                system_modstamp)
+            select org_id, 'bench-renewal-' || md5(now()::text), account_id, 'renewal', 'Renewal', 'Closed Won',
+                   true, true, %s::date, false, id, %s::date + 1, %s::date + 365, now()
+            from salesforce.opportunity where org_id = %s and id = %s limit 1""",
+                     [AS_OF, prior_end, prior_end, org, head])
     result = renewal_sensor(build_sensor_context(instance=instance, cursor=cursor, resources=resources))
     tick = time.perf_counter() - started
     (request,) = result.run_requests

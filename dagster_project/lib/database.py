@@ -96,11 +96,14 @@ def init_db(url: str | None = None) -> None:
         conn.execute(ddl)
 
 
-def create_database(url: str, name: str) -> str:
-    """Create database ``name`` on the server of ``url`` (fresh), return its URL."""
+def create_database(url: str, name: str, fresh: bool = True) -> str:
+    """Create database ``name`` on the server of ``url`` (fresh, unless ``fresh=False``
+    and it exists: then it is kept), return its URL."""
     with connect(url, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'create database "{name}"')
+        exists = conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone()
+        if fresh or not exists:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+            conn.execute(f'create database "{name}"')
     parts = conninfo_to_dict(url)
     parts["dbname"] = name
     return psycopg.conninfo.make_conninfo(**parts)

@@ -1,3 +1,4 @@
+{{ config(pre_hook=["set local enable_nestloop = off"]) }}
 -- SPEC §4: a successor the renewal job scaffolded before any renewal
 -- opportunity existed becomes the contract of the renewal opportunity that
 -- arrives for its prior — the same contract, not a second successor. For every
@@ -5,6 +6,9 @@
 -- head is the scaffold's prior head — by (engagement sequence, head close date,
 -- head id) — takes the scaffold's id. Matching on the prior's head opportunity
 -- keeps it right however many renewal generations were adopted before.
+-- (Nested loops are off: right after an apply the statistics of app.deal_group
+-- still say "no scaffolds", and a nested loop over the window below then
+-- recomputes it once per scaffold.)
 with scaffolds as (
     select org_id, contract_id as scaffold_id, prior_head_opportunity_id
     from {{ ref('stg_app__renewal_scaffolds') }}

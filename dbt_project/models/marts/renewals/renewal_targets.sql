@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['org_id', 'prior_contract_id'], 'unique': true}, {'columns': ['org_id', 'renewal_contract_id']}]) }}
 -- SPEC §4, one row per prior (an ACTIVE contract, head Won, org renewal-enabled):
 -- does a PENDING successor exist — computed from a renewal opportunity
 -- (COMPUTED, which includes an adopted scaffold) or scaffolded earlier and not
