@@ -21,9 +21,7 @@ embedded PostgreSQL (or the server of DATABASE_URL), then measures:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import glob
-import io
 import json
 import os
 import random
@@ -35,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dagster import DagsterInstance  # noqa: E402
 
+from bench.jobs import execute, materialization_metadata  # noqa: E402
 from dagster_project import settings  # noqa: E402
 from dagster_project.backfill import reference  # noqa: E402
 from dagster_project.demo.generate import Dataset, history_org  # noqa: E402
@@ -57,24 +55,10 @@ def bench_dataset(opportunities: int, orgs: int, seed: int = 1) -> Dataset:
 
 
 def run_job(url: str, apply: bool):
-    from dagster_project.definitions import defs
-
-    os.environ["DATABASE_URL"] = url
-    run_config = {
-        "ops": {"hierarchy_models": {"config": {"as_of": "2025-06-30"}},
-                "app__engagement_hierarchy": {"config": {"orgs": [], "apply": apply}}},
-        "loggers": {"console": {"config": {"log_level": "ERROR"}}},
-    }
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):
-        result = defs.get_job_def("hierarchy_backfill").execute_in_process(
-            run_config=run_config, instance=DagsterInstance.ephemeral(), raise_on_error=False)
-    elapsed = time.perf_counter() - started
-    if not result.success:
-        raise SystemExit(f"backfill run failed: {[e.message for e in result.all_events if e.is_failure][:3]}")
-    (event,) = result.get_asset_materialization_events()[-1:]
-    metadata = event.event_specific_data.materialization.metadata
-    return elapsed, metadata["rows_written"].value
+    result, elapsed = execute("hierarchy_backfill", url, {
+        "hierarchy_models": {"config": {"as_of": "2025-06-30"}},
+        "app__engagement_hierarchy": {"config": {"orgs": [], "apply": apply}}})
+    return elapsed, materialization_metadata(result, ["app", "engagement_hierarchy"])["rows_written"]
 
 
 def dbt_model_seconds() -> tuple[float, list[tuple[str, float]]]:

@@ -20,9 +20,6 @@ some negative). Measures:
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import os
 import resource
 import sys
 import time
@@ -34,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from dagster import DagsterInstance, build_sensor_context  # noqa: E402
 
 from bench.backfill import bench_dataset  # noqa: E402
+from bench.jobs import execute  # noqa: E402
 from dagster_project.demo.load import load_dataset  # noqa: E402
 from dagster_project.lib import database  # noqa: E402
 from dagster_project.lib.resources import PostgresResource  # noqa: E402
@@ -65,18 +63,7 @@ def quotes_for_won_opportunities(url: str) -> tuple[int, int]:
 
 
 def run(job_name: str, url: str, run_config: dict, asset_selection=None) -> float:
-    from dagster_project.definitions import defs
-
-    os.environ["DATABASE_URL"] = url
-    run_config = {**run_config, "loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):
-        result = defs.get_job_def(job_name).execute_in_process(
-            run_config=run_config, instance=DagsterInstance.ephemeral(), raise_on_error=False,
-            asset_selection=asset_selection)
-    if not result.success:
-        raise SystemExit(f"{job_name} failed: {[e.message for e in result.all_events if e.is_failure][:3]}")
-    return time.perf_counter() - started
+    return execute(job_name, url, run_config["ops"], asset_selection)[1]
 
 
 def main() -> None:

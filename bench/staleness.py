@@ -23,8 +23,6 @@ DATABASE_URL), then measures:
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
 import random
 import resource
@@ -37,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from dagster import DagsterInstance, build_sensor_context  # noqa: E402
 
+from bench.jobs import execute, materialization_metadata  # noqa: E402
 from dagster_project.demo.agreements import generate_agreements, load_agreements  # noqa: E402
 from dagster_project.lib import database  # noqa: E402
 from dagster_project.lib.resources import PostgresResource  # noqa: E402
@@ -45,23 +44,9 @@ from sensors.staleness_sensor import StalenessSettings, staleness_sensor, write_
 
 
 def run_job(url: str, ops_config: dict, asset_selection=None) -> tuple[float, dict]:
-    from dagster_project.definitions import defs
-
-    os.environ["DATABASE_URL"] = url
-    run_config = {"ops": {"app__agreement_staleness": {"config": ops_config}},
-                  "loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):
-        result = defs.get_job_def("agreement_staleness").execute_in_process(
-            run_config=run_config, instance=DagsterInstance.ephemeral(), raise_on_error=False,
-            asset_selection=asset_selection)
-    elapsed = time.perf_counter() - started
-    if not result.success:
-        raise SystemExit(f"staleness run failed: {[e.message for e in result.all_events if e.is_failure][:3]}")
-    event = [e for e in result.get_asset_materialization_events()
-             if e.asset_key.path == ["app", "agreement_staleness"]][-1]
-    metadata = {k: v.value for k, v in event.event_specific_data.materialization.metadata.items()}
-    return elapsed, metadata
+    result, elapsed = execute("agreement_staleness", url, {"app__agreement_staleness": {"config": ops_config}},
+                              asset_selection)
+    return elapsed, materialization_metadata(result, ["app", "agreement_staleness"])
 
 
 def historical_events(url: str, count: int, inspections: int) -> None:

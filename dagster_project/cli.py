@@ -49,31 +49,42 @@ def cmd_load_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_backfill(orgs: list[str], as_of: str | None, apply: bool):
-    """Execute the hierarchy_backfill job on the persistent instance; returns the result."""
+def execute_job(job_name: str, ops: dict, log_name: str):
+    """Execute a job of the code location on the persistent instance (so the run shows in
+    `dagster dev`); dbt's own output goes to ``.dagster_home/<log_name>``, the terminal
+    gets warnings only. Returns the result."""
     from dagster import DagsterInstance
 
-    from dagster_project.backfill.dbt_args import parse_as_of
     from dagster_project.lib import database
 
-    parse_as_of(as_of)  # a bad date fails here, with its reason, before any work
     database.init_db()
     _prepare_dagster_home()
     from dagster_project.definitions import defs
 
-    run_config = {
-        "ops": {
-            "hierarchy_models": {"config": {"as_of": as_of}},
-            "app__engagement_hierarchy": {"config": {"orgs": orgs, "apply": apply}},
-        },
-        # the run's full log is in the instance (dagster dev); the terminal gets warnings only
-        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-    }
-    job = defs.get_job_def("hierarchy_backfill")
-    # dbt's own log goes to a file (the run in `dagster dev` has it too); the terminal keeps the summary
-    log_path = settings.dagster_home() / "last_backfill_dbt.log"
-    with open(log_path, "w") as log, contextlib.redirect_stdout(log):
-        return job.execute_in_process(run_config=run_config, instance=DagsterInstance.get(), raise_on_error=False)
+    run_config = {"ops": ops, "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    with open(settings.dagster_home() / log_name, "w") as log, contextlib.redirect_stdout(log):
+        return defs.get_job_def(job_name).execute_in_process(
+            run_config=run_config, instance=DagsterInstance.get(), raise_on_error=False)
+
+
+def require_success(result, what: str) -> None:
+    """A failed run becomes one line naming the failed blocking checks."""
+    if not result.success:
+        checks = failed_checks(result)
+        reason = ("blocking checks failed: " + "; ".join(checks)) if checks else "a step failed"
+        raise CliError(f"{what} run {result.run_id} did not complete ({reason}); nothing was applied. "
+                       "See the run in `dagster dev`.")
+
+
+def run_backfill(orgs: list[str], as_of: str | None, apply: bool):
+    """Execute the hierarchy_backfill job; returns the result."""
+    from dagster_project.backfill.dbt_args import parse_as_of
+
+    parse_as_of(as_of)  # a bad date fails here, with its reason, before any work
+    return execute_job("hierarchy_backfill", {
+        "hierarchy_models": {"config": {"as_of": as_of}},
+        "app__engagement_hierarchy": {"config": {"orgs": orgs, "apply": apply}},
+    }, "last_backfill_dbt.log")
 
 
 def failed_checks(result) -> list[str]:
@@ -89,12 +100,10 @@ def failed_checks(result) -> list[str]:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     result = run_backfill(args.org or [], args.as_of, args.apply)
+    require_success(result, "backfill")
     summary = latest_summary(run_id=result.run_id)
-    if not result.success or summary is None:
-        checks = failed_checks(result)
-        reason = ("blocking checks failed: " + "; ".join(checks)) if checks else "a step failed"
-        raise CliError(f"backfill run {result.run_id} did not complete ({reason}); nothing was applied. "
-                       "See the run in `dagster dev`.")
+    if summary is None:
+        raise CliError(f"backfill run {result.run_id} recorded no summary. See the run in `dagster dev`.")
     print(render_summary(summary, orgs=args.org))
     print(textwrap.dedent(f"""
         run {result.run_id} — {'applied' if args.apply else 'dry run: nothing written (add --apply)'}.
@@ -154,33 +163,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
-def run_staleness(apply: bool):
-    """Execute the agreement_staleness job (every checked agreement) on the persistent instance."""
-    from dagster import DagsterInstance
-
-    from dagster_project.lib import database
-
-    database.init_db()
-    _prepare_dagster_home()
-    from dagster_project.definitions import defs
-
-    run_config = {"ops": {"app__agreement_staleness": {"config": {"apply": apply}}},
-                  "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    log_path = settings.dagster_home() / "last_staleness_dbt.log"
-    with open(log_path, "w") as log, contextlib.redirect_stdout(log):
-        return defs.get_job_def("agreement_staleness").execute_in_process(
-            run_config=run_config, instance=DagsterInstance.get(), raise_on_error=False)
-
-
 def cmd_staleness(args: argparse.Namespace) -> int:
     from dagster_project.staleness.summary import staleness_summary
 
-    result = run_staleness(apply=not args.dry_run)
-    if not result.success:
-        checks = failed_checks(result)
-        reason = ("blocking checks failed: " + "; ".join(checks)) if checks else "a step failed"
-        raise CliError(f"staleness run {result.run_id} did not complete ({reason}); nothing was applied. "
-                       "See the run in `dagster dev`.")
+    result = execute_job("agreement_staleness", {"app__agreement_staleness": {"config": {"apply": not args.dry_run}}},
+                         "last_staleness_dbt.log")
+    require_success(result, "staleness")
     print(staleness_summary())
     print(f"run {result.run_id} — {'dry run: nothing written' if args.dry_run else 'flags applied'}. "
           "The staleness_sensor keeps this current from app.change_event; see `dagster dev`.")

@@ -54,12 +54,7 @@ _DEAL_GROUPS = """
     limit %(limit)s
 """
 
-_NEWEST = {
-    "opportunity": "select system_modstamp, id from salesforce.opportunity where system_modstamp is not null "
-                   "order by system_modstamp desc, id desc limit 1",
-    "deal_group_c": "select system_modstamp, id from salesforce.deal_group_c where system_modstamp is not null "
-                    "order by system_modstamp desc, id desc limit 1",
-}
+WATCHED_TABLES = ("opportunity", "deal_group_c")
 
 
 def read_cursor(cursor: str | None) -> dict | None:
@@ -82,8 +77,9 @@ def run_key(before: str, after: str) -> str:
 
 def _newest(conn) -> dict:
     position = {}
-    for table, sql in _NEWEST.items():
-        row = conn.execute(sql).fetchone()
+    for table in WATCHED_TABLES:
+        row = conn.execute(f"select system_modstamp, id from salesforce.{table} where system_modstamp is not null "
+                           "order by system_modstamp desc, id desc limit 1").fetchone()
         position[table] = [row[0].isoformat(), row[1]] if row else list(_START)
     return position
 

@@ -241,5 +241,8 @@ def test_sensor_reseed_and_adoption(renewal_url):
 def test_daily_lifecycle_schedule_applies_every_org_as_of_today():
     context = build_schedule_context()
     (request,) = list(daily_lifecycle.evaluate_tick(context).run_requests)
-    assert request.run_config == lifecycle_run_config()
-    assert daily_lifecycle.cron_schedule == "5 0 * * *"
+    ops = request.run_config["ops"]
+    assert ops["app__engagement_hierarchy"]["config"] == {"orgs": [], "apply": True}
+    assert ops["app__renewal_scaffolding"]["config"] == {"orgs": [], "contracts": [], "apply": True}
+    assert "hierarchy_models" not in ops  # no as_of: statuses as of the day it runs
+    assert daily_lifecycle.cron_schedule == "5 0 * * *" and daily_lifecycle.job_name == "renewal_pipeline"

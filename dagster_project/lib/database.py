@@ -96,6 +96,18 @@ def init_db(url: str | None = None) -> None:
         conn.execute(ddl)
 
 
+def refresh_statistics(url: str | None, tables: tuple[str, ...]) -> None:
+    """Best effort, after an apply wrote many rows: the next build's planner should see
+    them (autovacuum may take minutes, and a plan made on "empty" statistics can run
+    for hours). A user without the right to ANALYZE a table skips it."""
+    with connect(url, autocommit=True) as conn:
+        for table in tables:
+            try:
+                conn.execute(f"analyze {table}")
+            except psycopg.errors.InsufficientPrivilege:
+                pass
+
+
 def create_database(url: str, name: str, fresh: bool = True) -> str:
     """Create database ``name`` on the server of ``url`` (fresh, unless ``fresh=False``
     and it exists: then it is kept), return its URL."""

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import psycopg
-
 from dagster_project.lib import database
 
 SCAFFOLD = "renewal_scaffold"
@@ -149,16 +147,5 @@ def apply_renewals(orgs: list[str] | None = None, *, dry_run: bool = False, url:
                 conn.rollback()
         plans.append(plan)
     if not dry_run and any(p.rows_written for p in plans):
-        refresh_statistics(url)
+        database.refresh_statistics(url, ("app.deal_group", "app.quote", "app.quote_line"))
     return plans
-
-
-def refresh_statistics(url: str | None) -> None:
-    """Best effort: the next build's planner should see the rows just written
-    (autovacuum may take minutes); a user without the right to ANALYZE skips it."""
-    with database.connect(url, autocommit=True) as conn:
-        for table in ("app.deal_group", "app.quote", "app.quote_line"):
-            try:
-                conn.execute(f"analyze {table}")
-            except psycopg.errors.InsufficientPrivilege:
-                pass

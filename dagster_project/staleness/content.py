@@ -136,7 +136,7 @@ def resolved_content(body: str | None, facts: InspectionFacts) -> str | None:
     if facts.people_facts is None:
         return None
     return (CONTENT_VERSION + canon(body) + "property=" + facts.property_facts + "people=" + facts.people_facts
-            + "datetime=" + canon(canonical_timestamp(facts.scheduled_at)) + "charges=" + facts.charges_facts)
+            + "datetime=" + facts.datetime_facts + "charges=" + facts.charges_facts)
 
 
 def content_hash(body: str | None, facts: InspectionFacts) -> str | None:

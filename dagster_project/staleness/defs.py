@@ -17,7 +17,6 @@ from dagster import (
     asset,
     define_asset_job,
 )
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
@@ -91,7 +90,7 @@ def failed_model_checks(instance) -> list[str]:
     """The staleness dbt tests whose latest evaluation on this instance failed."""
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(staleness_models.check_keys))
     return sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key, record in latest.items()
-                  if record.status == AssetCheckExecutionRecordStatus.FAILED)
+                  if record.status.value == "FAILED")
 
 
 staleness_job = define_asset_job(

@@ -2,6 +2,12 @@
     everywhere = FULL (today's behaviour). A policy string that is not one of
     these resolves to NULL — reported in marts.staleness_problems, never guessed. -#}
 
+{#- A policy string as matched: trimmed, upper-cased, empty = not set
+    (the Python twin is rules.normalize_policy). -#}
+{% macro normalize_stale_policy(column) -%}
+    nullif(upper(btrim({{ column }})), '')
+{%- endmacro %}
+
 {% macro stale_policies() -%}
     ('FULL', 'SELECTIVE', 'TEMPLATE_VERSION_ONLY')
 {%- endmacro %}

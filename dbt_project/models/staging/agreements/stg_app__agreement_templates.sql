@@ -8,5 +8,5 @@ select
     {{ sha256_hex('body') }} as body_sha256,
     updated_at,
     stale_policy as stale_policy_raw,
-    nullif(upper(btrim(stale_policy)), '') as stale_policy
+    {{ normalize_stale_policy('stale_policy') }} as stale_policy
 from {{ source('app', 'agreement_template') }}

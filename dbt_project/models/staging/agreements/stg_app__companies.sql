@@ -3,5 +3,5 @@ select
     company_id,
     name,
     stale_policy as stale_policy_raw,
-    nullif(upper(btrim(stale_policy)), '') as stale_policy
+    {{ normalize_stale_policy('stale_policy') }} as stale_policy
 from {{ source('app', 'company') }}
