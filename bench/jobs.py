@@ -31,3 +31,10 @@ def materialization_metadata(result, key_path: list[str]) -> dict:
     """The metadata values of the last materialization of one asset in ``result``."""
     event = [e for e in result.get_asset_materialization_events() if e.asset_key.path == key_path][-1]
     return {k: v.value for k, v in event.event_specific_data.materialization.metadata.items()}
+
+
+
+def step_seconds(result) -> dict[str, float]:
+    """Seconds each successful step of ``result`` took, as Dagster recorded them."""
+    return {e.step_key: e.event_specific_data.duration_ms / 1000
+            for e in result.all_events if e.is_step_success}

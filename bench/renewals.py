@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from dagster import DagsterInstance, build_sensor_context  # noqa: E402
 
 from bench.backfill import bench_dataset  # noqa: E402
-from bench.jobs import execute  # noqa: E402
+from bench.jobs import execute, step_seconds  # noqa: E402
 from dagster_project.demo.load import load_dataset  # noqa: E402
 from dagster_project.lib import database  # noqa: E402
 from dagster_project.lib.resources import PostgresResource  # noqa: E402
@@ -91,9 +91,7 @@ def main() -> None:
           f"{args.orgs} orgs")
     del data
 
-    config = lifecycle_run_config()
-    config["ops"]["hierarchy_models"] = {"config": {"as_of": AS_OF}}
-    config["ops"]["renewal_models"] = {"config": {"as_of": AS_OF}}
+    config = lifecycle_run_config(as_of=AS_OF)
     hierarchy = run("renewal_pipeline", url, config,
                     [AssetKey(["app", "engagement_hierarchy"])] + [k for k in _dbt_keys("hierarchy_models")])
     print(f"hierarchy (compute + verify + apply): {hierarchy:.1f} s")
@@ -116,9 +114,11 @@ def main() -> None:
 
 def measure_event(url: str) -> None:
     """One Won renewal (starting the day after its prior ends) → sensor tick → run → PENDING successor."""
-    from dagster_project.renewals.defs import lifecycle_run_config  # noqa: F401
     from sensors.renewal_sensor import renewal_sensor
 
+    from dagster_project.lib.dbt_project import parse_manifest
+
+    parse_manifest(url)  # as a deployment's code location is prepared: against the database it runs on
     instance = DagsterInstance.ephemeral()
     resources = {"postgres": PostgresResource(database_url=url)}
     cursor = renewal_sensor(build_sensor_context(instance=instance, resources=resources)).cursor
@@ -143,16 +143,18 @@ def measure_event(url: str) -> None:
     result = renewal_sensor(build_sensor_context(instance=instance, cursor=cursor, resources=resources))
     tick = time.perf_counter() - started
     (request,) = result.run_requests
-    request_config = request.run_config
-    request_config["ops"]["hierarchy_models"] = {"config": {"as_of": AS_OF}}
-    request_config["ops"]["renewal_models"] = {"config": {"as_of": AS_OF}}
-    pipeline = run("renewal_pipeline", url, request_config)
+    request_config = request.run_config  # scoped to the event's org (D37)
+    for op in ("hierarchy_models", "renewal_models"):
+        request_config["ops"][op]["config"]["as_of"] = AS_OF
+    result, pipeline = execute("renewal_pipeline", url, request_config["ops"])
     with database.connect(url) as conn:
         (exists,) = conn.execute("select count(*) from app.deal_group where org_id = %s and prior_deal_group_id = %s "
                                  "and status = 'PENDING'", [org, prior]).fetchone()
     total = time.perf_counter() - started
     print(f"one event → applied successor: sensor tick {tick:.2f} s + run {pipeline:.1f} s = {total:.1f} s "
-          f"(+ up to one 30 s sensor interval); successor present: {bool(exists)}")
+          f"(+ up to one 30 s sensor interval); successor present: {bool(exists)}; run scoped to "
+          f"{request_config['ops']['hierarchy_models']['config']['orgs']}")
+    print("  steps: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in step_seconds(result).items()))
     print(f"peak RSS: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, "
           f"children (dbt) {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")
 

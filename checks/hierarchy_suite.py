@@ -65,11 +65,13 @@ def engagement_shape(contracts: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def read_contracts(url: str | None = None) -> pd.DataFrame:
-    """The contracts of the orgs an apply would write (decision D9)."""
+def read_contracts(url: str | None = None, orgs: list[str] | None = None) -> pd.DataFrame:
+    """The contracts of the orgs an apply would write (decision D9), or of those of ``orgs``."""
     with database.connect(url) as conn:
         rows = conn.execute(
-            f"select {', '.join(CONTRACT_COLUMNS)} from marts.contracts where org_is_applied").fetchall()
+            f"select {', '.join(CONTRACT_COLUMNS)} from marts.contracts "
+            "where org_is_applied and (%(orgs)s::text[] is null or org_id = any(%(orgs)s::text[]))",
+            {"orgs": orgs}).fetchall()
     return pd.DataFrame(rows, columns=CONTRACT_COLUMNS)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, parse_as_of
+from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, dbt_settings_environment, parse_as_of
 from dagster_project.definitions import defs
 
 
@@ -51,9 +51,15 @@ def test_the_code_location_has_the_renewal_pipeline_sensor_and_schedule():
     assert defs.get_schedule_def("daily_lifecycle").job_name == "renewal_pipeline"
 
 
-def test_dbt_build_args_pass_as_of_as_a_var():
+def test_an_org_scoped_build_runs_on_more_threads():
     assert dbt_build_args(HierarchyModelsConfig()) == ["build"]
-    assert dbt_build_args(HierarchyModelsConfig(as_of="2024-06-30")) == ["build", "--vars", '{"as_of": "2024-06-30"}']
+    assert dbt_build_args(HierarchyModelsConfig(orgs=["a"])) == ["build", "--threads", "4"]
+
+
+def test_dbt_settings_reach_dbt_as_environment_variables():
+    assert dbt_settings_environment(HierarchyModelsConfig()) == {"PLATFORM_DBT_AS_OF": "", "PLATFORM_DBT_ORGS": ""}
+    assert dbt_settings_environment(HierarchyModelsConfig(as_of="2024-06-30", orgs=["b", "a", "b"])) == {
+        "PLATFORM_DBT_AS_OF": '"2024-06-30"', "PLATFORM_DBT_ORGS": '["a", "b"]'}
 
 
 def test_a_malformed_as_of_is_refused_with_its_value():

@@ -17,6 +17,7 @@ from dagster_project.backfill.defs import engagement_hierarchy, hierarchy_models
 from dagster_project.demo.load import load_dataset
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
+from dagster_project.backfill.apply import apply_hierarchy
 from dagster_project.renewals.apply import apply_renewals
 from dagster_project.renewals.defs import daily_lifecycle, lifecycle_run_config, renewal_models, renewal_scaffolding
 from sensors.renewal_sensor import read_cursor, renewal_sensor
@@ -26,11 +27,11 @@ from tests.renewal_scenarios import AS_OF, SCENARIOS, renewal_dataset
 FIRST_RUN_ORGS = [build().org_id for build in SCENARIOS if build.__name__ != "race"]
 
 
-def run_pipeline(url: str, orgs: list[str] | None = None, instance=None):
-    config = lifecycle_run_config(orgs)
-    config["ops"]["hierarchy_models"] = {"config": {"as_of": AS_OF}}
-    config["ops"]["renewal_models"] = {"config": {"as_of": AS_OF}}
-    config["ops"]["app__engagement_hierarchy"]["config"]["orgs"] = []  # the hierarchy of every org
+def run_pipeline(url: str, config: dict | None = None, instance=None):
+    """The renewal pipeline, as of AS_OF: every org, or what ``config`` (a sensor's run request) says."""
+    config = config or lifecycle_run_config()
+    for op in ("hierarchy_models", "renewal_models"):
+        config["ops"][op]["config"]["as_of"] = AS_OF
     result = materialize(
         [hierarchy_models, engagement_hierarchy, hierarchy_expectations_check, renewal_models, renewal_scaffolding,
          one_pending_successor_per_prior, seeded_quotes_are_system_drafts],
@@ -57,7 +58,9 @@ def renewal_url():
         insert(conn, "salesforce.deal_group_c", [
             dict(org_id="rn_sensor", id="a0X1", deal_group_id_c="x", name="mirror", renewal_opportunity_c=None),
             dict(org_id="rn_sensor", id="a0X2", deal_group_id_c="y", name="mirror 2", renewal_opportunity_c=None)])
-    run_pipeline(url, FIRST_RUN_ORGS)
+    first = lifecycle_run_config()
+    first["ops"]["app__renewal_scaffolding"]["config"]["orgs"] = FIRST_RUN_ORGS
+    run_pipeline(url, first)
     return url
 
 
@@ -213,17 +216,12 @@ def test_sensor_reseed_and_adoption(renewal_url):
     (again,) = tick(cursor).run_requests  # a redelivered change asks for the same run key
     assert again.run_key == request.run_key
 
-    run_pipeline(renewal_url, None, instance)  # all orgs: the reseed and adoption are checked too
-
+    run_pipeline(renewal_url, request.run_config, instance)  # the requested run: only those two orgs rebuilt
     # rn_sensor: the Won renewal is the PENDING successor (it starts 2024-07-01)
     (won,) = successors(renewal_url, "rn_sensor")
     assert won["created_by"] == "engagement_backfill"
-    # rn_seed: the draft was reseeded (10 + 5 − 1), in place
-    reseeded = draft(renewal_url, "rn_seed")
-    assert reseeded["id"] == before["seed"]["id"] and reseeded["lines"] == {"SKU-A": 14.0}
-    assert reseeded["seed_hash"] != before["seed"]["seed_hash"]
-    # rn_rep_quote: the rep's draft kept its lines although the seed changed (F2)
-    assert draft(renewal_url, "rn_rep_quote")["lines"] == before["rep"]["lines"]
+    # rn_seed is outside the scope: its draft waits for a run that covers it
+    assert draft(renewal_url, "rn_seed") == before["seed"]
     # rn_adopt: the arriving opportunity took over the scaffold — same contract, no second successor
     (adopted,) = successors(renewal_url, "rn_adopt")
     (scaffold,) = before["adopt"]
@@ -233,9 +231,17 @@ def test_sensor_reseed_and_adoption(renewal_url):
     assert draft(renewal_url, "rn_adopt")["opportunity_id"] == "rn"
     assert rows(renewal_url, "select reason from marts.unattached_opportunities where org_id = 'rn_adopt'") == []
 
-    # the same changes again write nothing
-    plans = apply_renewals(url=renewal_url)
-    assert sum(p.rows_written for p in plans) == 0
+    run_pipeline(renewal_url, None, instance)  # every org: the quote edits are picked up (reseed)
+    # rn_seed: the draft was reseeded (10 + 5 − 1), in place
+    reseeded = draft(renewal_url, "rn_seed")
+    assert reseeded["id"] == before["seed"]["id"] and reseeded["lines"] == {"SKU-A": 14.0}
+    assert reseeded["seed_hash"] != before["seed"]["seed_hash"]
+    # rn_rep_quote: the rep's draft kept its lines although the seed changed (F2)
+    assert draft(renewal_url, "rn_rep_quote")["lines"] == before["rep"]["lines"]
+
+    # the same changes again write nothing: the adopted scaffold keeps its id
+    assert sum(p.rows_written for p in apply_hierarchy(url=renewal_url)) == 0
+    assert sum(p.rows_written for p in apply_renewals(url=renewal_url)) == 0
 
 
 def test_daily_lifecycle_schedule_applies_every_org_as_of_today():
@@ -244,5 +250,6 @@ def test_daily_lifecycle_schedule_applies_every_org_as_of_today():
     ops = request.run_config["ops"]
     assert ops["app__engagement_hierarchy"]["config"] == {"orgs": [], "apply": True}
     assert ops["app__renewal_scaffolding"]["config"] == {"orgs": [], "contracts": [], "apply": True}
-    assert "hierarchy_models" not in ops  # no as_of: statuses as of the day it runs
+    # every org, statuses as of the day it runs
+    assert ops["hierarchy_models"]["config"] == ops["renewal_models"]["config"] == {"orgs": [], "as_of": None}
     assert daily_lifecycle.cron_schedule == "5 0 * * *" and daily_lifecycle.job_name == "renewal_pipeline"

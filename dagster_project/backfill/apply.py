@@ -207,8 +207,9 @@ def apply_hierarchy(orgs: list[str] | None = None, *, dry_run: bool = True, url:
         chosen, plans = eligible_orgs(conn, orgs)
     for org in chosen:
         plans.append(_apply_org(org, dry_run=dry_run, url=url))
-    if not dry_run and any(p.rows_written for p in plans):
-        database.refresh_statistics(url, TABLES)
+    written = sum(p.rows_written for p in plans)
+    if not dry_run and written:
+        database.refresh_statistics(url, TABLES, written)
     return sorted(plans, key=lambda p: p.org_id)
 
 

@@ -17,7 +17,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from checks.hierarchy_checks import hierarchy_expectations_check
 from dagster_project.backfill.apply import apply_hierarchy
-from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args
+from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, dbt_settings
 from dagster_project.backfill.summary import render, summarize
 from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project
 from dagster_project.lib.resources import PostgresResource
@@ -40,7 +40,8 @@ def hierarchy_models(
     their dbt tests as asset checks. A failing error-severity test fails the
     step, so nothing downstream (the apply) runs."""
     postgres.export_for_dbt()
-    yield from dbt.cli(dbt_build_args(config), context=context).stream()
+    with dbt_settings(config):
+        yield from dbt.cli(dbt_build_args(config), context=context).stream()
 
 
 class HierarchyApplyConfig(Config):

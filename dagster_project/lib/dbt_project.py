@@ -27,11 +27,18 @@ def dbt_project() -> DbtProject:
     return project
 
 
-def parse_manifest() -> None:
-    """``dbt parse``: writes target/manifest.json, which the code location needs at import."""
+def parse_manifest(url: str | None = None) -> None:
+    """``dbt parse``: writes target/manifest.json, which the code location needs at import,
+    and target/partial_parse.msgpack, which every dbt run of the code location starts from.
+    It parses against the database the runs use (``url``, default the platform's): dbt
+    re-parses the whole project (~5 s per invocation) when the connection it was parsed
+    with differs from the run's."""
+    from dagster_project.lib import database
+
     subprocess.run(
         [settings.dbt_executable(), "parse", "--quiet", "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
         cwd=settings.DBT_PROJECT_DIR,
+        env={**os.environ, **database.dbt_environment(url or database.database_url())},
         check=True,
     )
 

@@ -146,6 +146,7 @@ def apply_renewals(orgs: list[str] | None = None, *, dry_run: bool = False, url:
             if dry_run:
                 conn.rollback()
         plans.append(plan)
-    if not dry_run and any(p.rows_written for p in plans):
-        database.refresh_statistics(url, ("app.deal_group", "app.quote", "app.quote_line"))
+    written = sum(p.rows_written for p in plans)
+    if not dry_run and written:
+        database.refresh_statistics(url, ("app.deal_group", "app.quote", "app.quote_line"), written)
     return plans

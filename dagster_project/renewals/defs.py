@@ -21,7 +21,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
 from checks.renewal_checks import RENEWAL_SCAFFOLDING, one_pending_successor_per_prior, seeded_quotes_are_system_drafts
-from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args
+from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, dbt_settings
 from dagster_project.backfill.defs import engagement_hierarchy, hierarchy_models
 from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project
 from dagster_project.lib.resources import PostgresResource
@@ -42,7 +42,8 @@ def renewal_models(context: AssetExecutionContext, dbt: DbtCliResource, postgres
     prior's chain replayed as of the renewal start), seed problems, walker diff;
     their dbt tests are asset checks and a failing one stops the apply."""
     postgres.export_for_dbt()
-    yield from dbt.cli(dbt_build_args(config), context=context).stream()
+    with dbt_settings(config):
+        yield from dbt.cli(dbt_build_args(config), context=context).stream()
 
 
 class RenewalApplyConfig(Config):
@@ -87,9 +88,16 @@ renewal_job = define_asset_job(
 )
 
 
-def lifecycle_run_config(orgs: list[str] | None = None, contracts: list[str] | None = None) -> dict:
-    """Run config of the renewal pipeline: apply the hierarchy and the scaffolding for ``orgs`` (all if empty)."""
+def lifecycle_run_config(orgs: list[str] | None = None, contracts: list[str] | None = None,
+                         as_of: str | None = None) -> dict:
+    """Run config of the renewal pipeline for ``orgs`` (every org if empty): with orgs, the dbt
+    builds recompute only those orgs (D37) and the applies write only them."""
+    def models() -> dict:
+        return {"config": {"orgs": list(orgs or []), "as_of": as_of}}
     return {"ops": {
+        "hierarchy_models": models(),
+        "renewal_models": models(),
+        "marts__contracts_hierarchy_expectations": {"config": {"orgs": list(orgs or [])}},
         "app__engagement_hierarchy": {"config": {"orgs": orgs or [], "apply": True}},
         "app__renewal_scaffolding": {"config": {"orgs": orgs or [], "contracts": contracts or [], "apply": True}},
     }}

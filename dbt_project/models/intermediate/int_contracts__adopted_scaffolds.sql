@@ -5,14 +5,16 @@
 -- PENDING scaffold, the first computed RENEWAL contract (not lost) whose prior's
 -- head is the scaffold's prior head — by (engagement sequence, head close date,
 -- head id) — takes the scaffold's id. Matching on the prior's head opportunity
--- keeps it right however many renewal generations were adopted before.
+-- keeps it right however many renewal generations were adopted before. A
+-- scaffold the backfill adopted on an earlier run keeps its id (any status):
+-- otherwise the next run would compute a second contract for the same renewal.
 -- (Nested loops are off: right after an apply the statistics of app.deal_group
 -- still say "no scaffolds", and a nested loop over the window below then
 -- recomputes it once per scaffold.)
 with scaffolds as (
     select org_id, contract_id as scaffold_id, prior_head_opportunity_id
     from {{ ref('stg_app__renewal_scaffolds') }}
-    where status = 'PENDING' and prior_head_opportunity_id is not null
+    where prior_head_opportunity_id is not null and (status = 'PENDING' or is_adopted)
 ),
 
 renewals as (

@@ -1,4 +1,4 @@
-{{ config(indexes=[{'columns': ['org_id', 'renewal_contract_id']}]) }}
+{{ config(indexes=[{'columns': ['org_id', 'renewal_contract_id']}], pre_hook=["set local enable_nestloop = off"]) }}
 -- SPEC §4 seed: the prior's chain replayed — head quote lines, then each Won
 -- amendment's lines as quantity deltas on their SKU — and resolved as of the
 -- renewal's start date: a line still running on the prior's last day (the eve
@@ -8,6 +8,8 @@
 -- live line's for the SKU in replay order, then the org's renewal pricing:
 -- SAME, or UPLIFT by renewal_uplift_pct (rounded to cents). seed_hash is a
 -- stable hash of the whole seed of one renewal (its lines in SKU order).
+-- (Nested loops are off: in an org-scoped build the planner expects one seed
+-- line and re-aggregated the hashes once per line — 31 s instead of 0.1 s.)
 with live_lines as (
     select * from {{ ref('int_renewals__chain_lines') }}
     where is_usable and end_date >= renewal_start_date - 1

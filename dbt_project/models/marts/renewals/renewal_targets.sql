@@ -29,7 +29,7 @@ scaffolded_successors as (
             row_number() over (partition by org_id, prior_contract_id
                                order by created_at, {{ by_code_point('contract_id') }}) as n
         from {{ ref('stg_app__renewal_scaffolds') }}
-        where status = 'PENDING'
+        where status = 'PENDING' and not is_adopted
     ) as ranked
     where n = 1
 ),

@@ -1,0 +1,86 @@
+{#- Org-scoped builds (D37).
+
+    `dbt build --vars '{orgs: [A, B]}'` (or PLATFORM_DBT_ORGS='["A", "B"]', which
+    is how Dagster passes it) recomputes only orgs A and B: every rule
+    is a per-org computation (each window, recursion and join is keyed by org),
+    so one org's rows depend only on that org's sources.
+
+    - `org_table` is the materialization of the hierarchy and renewal tables. In a
+      full build it is dbt's `table`. In a scoped build it deletes the scoped
+      orgs' rows and inserts them anew, in one transaction; other orgs' rows stay
+      as the last build left them.
+    - `ref` and `source`, while an `org_table` model or a test is rendered in a
+      scoped build, read only the scoped orgs' rows. Views are compiled unscoped
+      (their definitions never change with the scope), and so are refs to seeds
+      and to models whose `meta.org_scope` is false (org-independent vocabularies
+      such as the `*` CRM type mapping).
+
+    A scoped build never creates a table: the first build, and any build after a
+    change of a model's columns, is a full one. -#}
+
+{% macro scoped_orgs() -%}
+    {{ return(platform_setting('orgs') or none) }}
+{%- endmacro %}
+
+{% macro org_scope_sql_array(orgs) -%}
+    array[{%- for org in orgs -%}'{{ org | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]::text[]
+{%- endmacro %}
+
+{#- True while rendering a node that reads scoped rows: an org_table model or a test, in a scoped build. -#}
+{% macro org_scope_applies() -%}
+    {%- if not execute or scoped_orgs() is none -%}{{ return(false) }}{%- endif -%}
+    {{ return(config.get('materialized') in ('org_table', 'test')) }}
+{%- endmacro %}
+
+{% macro org_scoped(relation, is_org_keyed) -%}
+    {%- if is_org_keyed and org_scope_applies() -%}
+        {{ return("(select * from " ~ relation ~ " where org_id = any(" ~ org_scope_sql_array(scoped_orgs()) ~ "))") }}
+    {%- endif -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+{% macro ref() -%}
+    {%- set relation = builtins.ref(*varargs, **kwargs) -%}
+    {%- if not execute -%}{{ return(relation) }}{%- endif -%}
+    {%- set name = varargs[-1] -%}
+    {%- set keyed = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == name -%}
+        {%- do keyed.append(node.config.meta.get('org_scope', true)) -%}
+    {%- endfor -%}
+    {{ return(org_scoped(relation, keyed and keyed[0])) }}
+{%- endmacro %}
+
+{% macro source() -%}
+    {%- set relation = builtins.source(*varargs, **kwargs) -%}
+    {{ return(org_scoped(relation, execute)) }}
+{%- endmacro %}
+
+{% materialization org_table, adapter='postgres' %}
+    {%- set orgs = scoped_orgs() -%}
+    {%- if orgs is none -%}
+        {{ return(dbt.materialization_table_default()) }}
+    {%- endif -%}
+    {%- set existing = load_cached_relation(this) -%}
+    {%- if existing is none or existing.type != 'table' -%}
+        {{ exceptions.raise_compiler_error(
+            "org-scoped build of " ~ this ~ " for orgs " ~ orgs | join(", ") ~
+            ": the table does not exist yet; run a full build first") }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='quoted') | join(', ') -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {% call statement('main') -%}
+        delete from {{ this }} where org_id = any({{ org_scope_sql_array(orgs) }});
+        insert into {{ this }} ({{ columns }})
+        select {{ columns }} from (
+            {{ sql }}
+        ) as scoped_rows
+        -- the same predicate as the delete: a scoped build touches its orgs' rows only
+        where org_id = any({{ org_scope_sql_array(orgs) }})
+    {%- endcall %}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {{ adapter.commit() }}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ return({'relations': [this]}) }}
+{% endmaterialization %}

@@ -1,0 +1,134 @@
+"""Org-scoped dbt builds (D37) give, for the orgs they cover, exactly the rows a
+full build gives, and leave every other org's rows as they were — even an org
+whose sources changed meanwhile (that org waits for a run that covers it).
+
+Own database: a few realistic orgs, chaos orgs and the renewal scenarios, the
+hierarchy and renewal models built for real through Dagster, three times."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+
+import psycopg
+import pytest
+from dagster import DagsterInstance, materialize
+
+from dagster_project.backfill.defs import hierarchy_models
+from dagster_project.demo.generate import Dataset, chaos_org, history_org
+from dagster_project.demo.load import load_dataset
+from dagster_project.lib.dbt_project import dbt_project, dbt_resource
+from dagster_project.lib.resources import PostgresResource
+from dagster_project.renewals.defs import renewal_models
+from tests.conftest import fresh_database
+from tests.renewal_scenarios import renewal_dataset
+
+AS_OF = "2024-06-30"
+SCOPED, CHANGED_OUTSIDE = "scoped_history", "outside_history"
+
+
+def org_tables() -> list[str]:
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    return sorted(f"{n['schema']}.{n['name']}" for n in manifest["nodes"].values()
+                  if n["resource_type"] == "model" and n["config"]["materialized"] == "org_table")
+
+
+def build(url: str, orgs: list[str] | None = None) -> None:
+    config = {"config": {"as_of": AS_OF, "orgs": orgs or []}}
+    result = materialize(
+        [hierarchy_models, renewal_models],
+        resources={"dbt": dbt_resource(), "postgres": PostgresResource(database_url=url)},
+        run_config={"ops": {"hierarchy_models": config, "renewal_models": config}},
+        instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
+
+
+def snapshot(url: str) -> dict[str, dict[str | None, list[str]]]:
+    """Every org_table's rows as text, per org."""
+    tables: dict[str, dict[str | None, list[str]]] = {}
+    with psycopg.connect(url) as conn:
+        for table in org_tables():
+            per_org: dict[str | None, list[str]] = defaultdict(list)
+            for org_id, row in conn.execute(f"select org_id, t::text from {table} as t"):
+                per_org[org_id].append(row)
+            tables[table] = {org: sorted(rows) for org, rows in per_org.items()}
+    return tables
+
+
+def change_sources(conn, org: str) -> None:
+    """A CRM sync's worth of edits: Won deals lost, a membership gone, a renewal pointer moved."""
+    conn.execute("""
+        update salesforce.opportunity set stage_name = 'Closed Lost', is_won = false, system_modstamp = now()
+        where org_id = %(org)s and id in (select id from salesforce.opportunity
+                                          where org_id = %(org)s and is_won order by id limit 7)""", {"org": org})
+    conn.execute("""
+        delete from app.deal_group_opportunity
+        where (org_id, deal_group_id, opportunity_id) in (
+            select org_id, deal_group_id, opportunity_id from app.deal_group_opportunity
+            where org_id = %(org)s order by deal_group_id, opportunity_id limit 3)""", {"org": org})
+    conn.execute("""
+        update salesforce.opportunity set last_opportunity_c = null, system_modstamp = now()
+        where org_id = %(org)s and id in (select id from salesforce.opportunity
+                                          where org_id = %(org)s and last_opportunity_c is not null
+                                          order by id desc limit 4)""", {"org": org})
+
+
+@pytest.fixture(scope="module")
+def scoped_url() -> str:
+    url = fresh_database("platform_scoped")
+    data = Dataset()
+    for n, org in enumerate((SCOPED, CHANGED_OUTSIDE, "steady_history")):
+        data.extend(history_org(org, random.Random(70 + n), accounts=25))
+    for n in range(12):
+        data.extend(chaos_org(f"scoped_chaos_{n:02d}", seed=500 + n))
+    renewals, quotes, lines = renewal_dataset()
+    data.extend(renewals)
+    load_dataset(data, url)
+    with psycopg.connect(url) as conn:
+        for table, rows in (("app.quote", quotes), ("app.quote_line", lines)):
+            for row in rows:
+                conn.execute(f"insert into {table} ({', '.join(row)}) values ({', '.join(['%s'] * len(row))})",
+                             list(row.values()))
+    return url
+
+
+def test_a_scoped_build_equals_a_full_build_for_its_orgs_and_leaves_the_others(scoped_url):
+    build(scoped_url)
+    before = snapshot(scoped_url)
+    with psycopg.connect(scoped_url) as conn:
+        change_sources(conn, SCOPED)
+        change_sources(conn, CHANGED_OUTSIDE)
+        conn.execute("update salesforce.opportunity set org_id = null where org_id = 'scoped_chaos_03' "
+                     "and id in (select id from salesforce.opportunity where org_id = 'scoped_chaos_03' limit 2)")
+
+    build(scoped_url, [SCOPED, "scoped_chaos_03"])
+    scoped = snapshot(scoped_url)
+    build(scoped_url)
+    full = snapshot(scoped_url)
+
+    assert scoped.keys() == before.keys() == full.keys()
+    changed = 0
+    for table in before:
+        for org in set(before[table]) | set(scoped[table]) | set(full[table]):
+            if org in (SCOPED, "scoped_chaos_03"):
+                assert scoped[table].get(org) == full[table].get(org), f"{table}, org {org}: scoped ≠ full"
+                changed += scoped[table].get(org) != before[table].get(org)
+            else:
+                # untouched, including the org whose sources changed and null-org rows
+                assert scoped[table].get(org) == before[table].get(org), f"{table}, org {org}: touched"
+    assert changed >= 5  # the edits did move the scoped orgs' rows
+    assert any(full[t].get(CHANGED_OUTSIDE) != before[t].get(CHANGED_OUTSIDE) for t in before)
+
+
+def test_a_scoped_build_before_any_full_build_says_so(capfd):
+    url = fresh_database("platform_scoped_first")
+    config = {"config": {"as_of": AS_OF, "orgs": ["any_org"]}}
+    result = materialize(
+        [hierarchy_models],
+        resources={"dbt": dbt_resource(), "postgres": PostgresResource(database_url=url)},
+        run_config={"ops": {"hierarchy_models": config}},
+        instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not result.success
+    dbt_output = capfd.readouterr().out  # what the run's compute log shows
+    assert "for orgs any_org: the table does not exist yet; run a full build first" in dbt_output
