@@ -15,11 +15,17 @@ some negative). Measures:
   sensor tick, the requested run of the renewal pipeline, until its PENDING
   successor exists;
 - peak RSS of this process and of its children (dbt).
+
+``--event-only`` repeats the event on the database of an earlier run;
+``--scoped-sweep`` builds every org of it org-scoped in turn (dbt's time per org);
+``--new-org ORG`` copies ORG's sources to a new org id and times its first scoped
+build (statistics that have never seen the org).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -77,11 +83,18 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=50)
     parser.add_argument("--event-only", action="store_true",
                         help="reuse the bench_renewals database of an earlier run; measure the event only")
+    parser.add_argument("--scoped-sweep", action="store_true",
+                        help="reuse the bench_renewals database; an org-scoped dbt build of every org in turn")
+    parser.add_argument("--new-org", metavar="ORG",
+                        help="reuse the bench_renewals database; copy ORG's sources to a new org id and time the "
+                             "first org-scoped build of it (an org no statistics know yet)")
     args = parser.parse_args()
 
-    if args.event_only:
+    if args.event_only or args.scoped_sweep or args.new_org:
         url = database.create_database(database.database_url(), "bench_renewals", fresh=False)
-        return measure_event(url)
+        if args.new_org:
+            return new_org_build(url, args.new_org)
+        return scoped_sweep(url) if args.scoped_sweep else measure_event(url)
     url = database.create_database(database.database_url(), "bench_renewals")
     database.init_db(url)
     data = bench_dataset(args.opportunities, args.orgs)
@@ -157,6 +170,59 @@ def measure_event(url: str) -> None:
     print("  steps: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in step_seconds(result).items()))
     print(f"peak RSS: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, "
           f"children (dbt) {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")
+
+
+def new_org_build(url: str, template_org: str) -> None:
+    """The first org-scoped build of an org that arrived after the last full build."""
+    import uuid
+
+    new_org = f"{template_org}_copy_{uuid.uuid4().hex[:6]}"
+    with database.connect(url) as conn:
+        tables = conn.execute("""
+            select c.table_schema, c.table_name from information_schema.columns as c
+            join information_schema.tables as t using (table_schema, table_name)
+            where c.column_name = 'org_id' and c.table_schema in ('salesforce', 'app') and t.table_type = 'BASE TABLE'
+            order by 1, 2""").fetchall()
+        for schema, table in tables:
+            columns = [name for (name,) in conn.execute(
+                "select column_name from information_schema.columns where table_schema = %s and table_name = %s "
+                "and column_name <> 'org_id' and column_default is null order by ordinal_position", [schema, table])]
+            conn.execute(f"insert into {schema}.{table} (org_id, {', '.join(columns)}) "
+                         f"select %s, {', '.join(columns)} from {schema}.{table} where org_id = %s",
+                         [new_org, template_org])
+    print(f"{new_org}: a copy of {template_org}'s sources")
+    scoped_sweep(url, [new_org])
+
+
+def scoped_sweep(url: str, orgs: list[str] | None = None) -> None:
+    """The hierarchy and renewal models built org-scoped (D37) for each org in turn, with the
+    dbt CLI as the sensor's run invokes it: dbt's elapsed time and the slowest model per org."""
+    import json
+    import statistics
+    import subprocess
+
+    from dagster_project import settings
+    from dagster_project.lib.dbt_project import parse_manifest
+
+    parse_manifest(url)
+    if orgs is None:
+        with database.connect(url) as conn:
+            orgs = [org for (org,) in conn.execute("select distinct org_id from marts.contracts order by 1")]
+    elapsed = []
+    for org in orgs:
+        environment = {**os.environ, **database.dbt_environment(url), "PLATFORM_DBT_ORGS": json.dumps([org]),
+                       "PLATFORM_DBT_AS_OF": json.dumps(AS_OF)}
+        done = subprocess.run([settings.dbt_executable(), "build", "--exclude", "tag:staleness", "--threads", "4",
+                               "--profiles-dir", str(settings.DBT_PROJECT_DIR)], cwd=settings.DBT_PROJECT_DIR,
+                              env=environment, capture_output=True, text=True)
+        results = json.loads((settings.DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+        slowest = max(results["results"], key=lambda r: r["execution_time"])
+        statistics_check = sum(r["execution_time"] for r in results["results"] if "on-run-start" in r["unique_id"])
+        elapsed.append(results["elapsed_time"])
+        print(f"{org}: {'ok' if done.returncode == 0 else 'FAILED'} {results['elapsed_time']:.1f} s, slowest "
+              f"{slowest['unique_id'].split('.')[-1]} {slowest['execution_time']:.2f} s, run-start hooks "
+              f"(source statistics check) {statistics_check:.2f} s", flush=True)
+    print(f"{len(orgs)} orgs: median {statistics.median(elapsed):.1f} s, max {max(elapsed):.1f} s")
 
 
 def _dbt_keys(name: str):

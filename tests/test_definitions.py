@@ -76,3 +76,21 @@ def test_the_code_location_loads_as_dagster_dev_loads_it():
     result = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
                             capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_old_per_run_dbt_target_directories_are_pruned(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from dagster_project.lib.dbt_project import prune_run_targets
+
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    for n in range(25):
+        run_dir = tmp_path / f"hierarchy_models-run{n:02d}-abc"
+        run_dir.mkdir()
+        os.utime(run_dir, (time.time() - 1000 + n, time.time() - 1000 + n))
+    (tmp_path / "renewal_models-run00-abc").mkdir()
+    prune_run_targets("hierarchy_models", keep=20)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert kept[0] == "hierarchy_models-run05-abc" and len(kept) == 21  # the newest 20, other ops untouched
+    assert "renewal_models-run00-abc" in kept

@@ -25,7 +25,7 @@ from tests.conftest import fresh_database
 from tests.renewal_scenarios import renewal_dataset
 
 AS_OF = "2024-06-30"
-SCOPED, CHANGED_OUTSIDE = "scoped_history", "outside_history"
+SCOPED, CHANGED_OUTSIDE, NEWCOMER = "scoped_history", "outside_history", "scoped_newcomer"
 
 
 def org_tables() -> list[str]:
@@ -101,17 +101,20 @@ def test_a_scoped_build_equals_a_full_build_for_its_orgs_and_leaves_the_others(s
         change_sources(conn, CHANGED_OUTSIDE)
         conn.execute("update salesforce.opportunity set org_id = null where org_id = 'scoped_chaos_03' "
                      "and id in (select id from salesforce.opportunity where org_id = 'scoped_chaos_03' limit 2)")
+    # an org the CRM sync just brought in: no table of the last full build has its rows
+    load_dataset(history_org(NEWCOMER, random.Random(99), accounts=60), scoped_url)
 
-    build(scoped_url, [SCOPED, "scoped_chaos_03"])
+    build(scoped_url, [SCOPED, "scoped_chaos_03", NEWCOMER])
     scoped = snapshot(scoped_url)
     build(scoped_url)
     full = snapshot(scoped_url)
 
     assert scoped.keys() == before.keys() == full.keys()
+    assert all(NEWCOMER in full[table] for table in ("marts.contracts", "intermediate.int_opportunities__typed"))
     changed = 0
     for table in before:
         for org in set(before[table]) | set(scoped[table]) | set(full[table]):
-            if org in (SCOPED, "scoped_chaos_03"):
+            if org in (SCOPED, "scoped_chaos_03", NEWCOMER):
                 assert scoped[table].get(org) == full[table].get(org), f"{table}, org {org}: scoped ≠ full"
                 changed += scoped[table].get(org) != before[table].get(org)
             else:

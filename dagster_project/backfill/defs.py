@@ -19,7 +19,7 @@ from checks.hierarchy_checks import hierarchy_expectations_check
 from dagster_project.backfill.apply import apply_hierarchy
 from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, dbt_settings
 from dagster_project.backfill.summary import render, summarize
-from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project
+from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project, stream_dbt
 from dagster_project.lib.resources import PostgresResource
 
 MARTS_READ_BY_APPLY = ["accounts", "engagements", "contracts", "contract_memberships",
@@ -41,7 +41,7 @@ def hierarchy_models(
     step, so nothing downstream (the apply) runs."""
     postgres.export_for_dbt()
     with dbt_settings(config):
-        yield from dbt.cli(dbt_build_args(config), context=context).stream()
+        yield from stream_dbt(context, dbt, dbt_build_args(config))
 
 
 class HierarchyApplyConfig(Config):

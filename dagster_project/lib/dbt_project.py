@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, Mapping
 
@@ -41,6 +43,30 @@ def parse_manifest(url: str | None = None) -> None:
         env={**os.environ, **database.dbt_environment(url or database.database_url())},
         check=True,
     )
+
+
+RUN_TARGETS_KEPT = 20
+
+
+def stream_dbt(context, dbt: DbtCliResource, args: Sequence[str]) -> Iterator:
+    """``dbt <args>`` for a dbt asset's step, its events streamed to Dagster; afterwards the
+    older per-run target directories of that step are pruned."""
+    try:
+        yield from dbt.cli(list(args), context=context).stream()
+    finally:
+        prune_run_targets(context.op_execution_context.op.name)
+
+
+def prune_run_targets(op_name: str, keep: int = RUN_TARGETS_KEPT) -> None:
+    """dagster-dbt gives every run's dbt step a target directory of its own
+    (``target/<op>-<run>-<hash>``: manifest, compiled SQL, logs, ~8 MB) and never removes
+    it; a sensor running every few minutes fills a disk. The newest ``keep`` per op stay
+    for debugging (a failed run's compiled SQL); Dagster keeps each run's logs anyway."""
+    target = settings.DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+    runs = sorted((path for path in target.glob(f"{op_name}-*") if path.is_dir()),
+                  key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def dbt_resource() -> DbtCliResource:

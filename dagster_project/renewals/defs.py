@@ -23,7 +23,7 @@ from pydantic import Field
 from checks.renewal_checks import RENEWAL_SCAFFOLDING, one_pending_successor_per_prior, seeded_quotes_are_system_drafts
 from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, dbt_settings
 from dagster_project.backfill.defs import engagement_hierarchy, hierarchy_models
-from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project
+from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project, stream_dbt
 from dagster_project.lib.resources import PostgresResource
 from dagster_project.renewals.apply import apply_renewals
 
@@ -43,7 +43,7 @@ def renewal_models(context: AssetExecutionContext, dbt: DbtCliResource, postgres
     their dbt tests are asset checks and a failing one stops the apply."""
     postgres.export_for_dbt()
     with dbt_settings(config):
-        yield from dbt.cli(dbt_build_args(config), context=context).stream()
+        yield from stream_dbt(context, dbt, dbt_build_args(config))
 
 
 class RenewalApplyConfig(Config):

@@ -21,7 +21,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
 from checks.staleness_checks import AGREEMENT_STALENESS, stale_at_set_iff_stale
-from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project
+from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project, stream_dbt
 from dagster_project.lib.resources import PostgresResource
 from dagster_project.staleness.apply import apply_staleness
 
@@ -42,7 +42,7 @@ def staleness_models(context: AssetExecutionContext, dbt: DbtCliResource, postgr
     postgres.export_for_dbt()
     # one thread: the staleness views depend on each other, and dbt replaces a view by dropping the old one
     # with CASCADE — two threads replacing two staging views under one dependent view can deadlock
-    yield from dbt.cli(["build", "--threads", "1"], context=context).stream()
+    yield from stream_dbt(context, dbt, ["build", "--threads", "1"])
 
 
 class StalenessApplyConfig(Config):
