@@ -14,16 +14,12 @@ import textwrap
 
 from dagster_project import settings
 
-TELEMETRY_OFF = "telemetry:\n  enabled: false\n"
-
-
 def _prepare_dagster_home() -> str:
     """A persistent instance under the project, so runs show up in ``dagster dev``."""
+    from dagster_project.lib.instance import write_instance_config
+
     home = settings.dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(TELEMETRY_OFF)
+    write_instance_config(home)
     os.environ["DAGSTER_HOME"] = str(home)
     return str(home)
 

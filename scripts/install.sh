@@ -13,7 +13,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
   rm -f .venv/.installed-* && touch "$stamp"
 fi
-# dbt's anonymous usage stats are off in dbt_project.yml; Dagster telemetry in .dagster_home/dagster.yaml
-mkdir -p .dagster_home
-[ -f .dagster_home/dagster.yaml ] || printf 'telemetry:\n  enabled: false\n' > .dagster_home/dagster.yaml
+# dbt's anonymous usage stats are off in dbt_project.yml; Dagster telemetry (and the run queue's
+# limits) in .dagster_home/dagster.yaml (dagster_project/lib/instance.py)
+.venv/bin/python -c "from pathlib import Path; from dagster_project.lib.instance import write_instance_config; write_instance_config(Path('.dagster_home').resolve())"
 .venv/bin/python -c "from dagster_project.lib.dbt_project import parse_manifest; parse_manifest()"

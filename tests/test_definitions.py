@@ -94,3 +94,20 @@ def test_old_per_run_dbt_target_directories_are_pruned(tmp_path, monkeypatch):
     kept = sorted(p.name for p in tmp_path.iterdir())
     assert kept[0] == "hierarchy_models-run05-abc" and len(kept) == 21  # the newest 20, other ops untouched
     assert "renewal_models-run00-abc" in kept
+
+
+def test_runs_that_rebuild_the_hierarchy_queue_one_at_a_time(tmp_path):
+    import yaml
+    from dagster import instance_for_test
+
+    from dagster_project.lib.instance import HIERARCHY_BUILD_TAGS, write_instance_config
+
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # an earlier default: upgraded
+    config = yaml.safe_load(write_instance_config(tmp_path).read_text())
+    with instance_for_test(overrides=config) as instance:
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    assert {"key": "platform/builds", "value": "hierarchy", "limit": 1} in limits
+    for job in ("hierarchy_backfill", "renewal_pipeline"):
+        assert HIERARCHY_BUILD_TAGS.items() <= defs.get_job_def(job).tags.items()
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: true\n")  # a user's own: left alone
+    assert write_instance_config(tmp_path).read_text() == "telemetry:\n  enabled: true\n"

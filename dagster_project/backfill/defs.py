@@ -19,6 +19,7 @@ from checks.hierarchy_checks import hierarchy_expectations_check
 from dagster_project.backfill.apply import apply_hierarchy
 from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, dbt_settings
 from dagster_project.backfill.summary import render, summarize
+from dagster_project.lib.instance import HIERARCHY_BUILD_TAGS
 from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project, stream_dbt
 from dagster_project.lib.resources import PostgresResource
 
@@ -88,6 +89,7 @@ backfill_job = define_asset_job(
     "hierarchy_backfill",
     selection=AssetSelection.assets(hierarchy_models) | AssetSelection.assets(engagement_hierarchy),
     description="Compute the hierarchy for every org, verify it (blocking checks), then plan or apply it.",
+    tags=HIERARCHY_BUILD_TAGS,  # one such run at a time (dagster_project/lib/instance.py)
 )
 
 defs = Definitions(

@@ -23,6 +23,7 @@ from pydantic import Field
 from checks.renewal_checks import RENEWAL_SCAFFOLDING, one_pending_successor_per_prior, seeded_quotes_are_system_drafts
 from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, dbt_settings
 from dagster_project.backfill.defs import engagement_hierarchy, hierarchy_models
+from dagster_project.lib.instance import HIERARCHY_BUILD_TAGS
 from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project, stream_dbt
 from dagster_project.lib.resources import PostgresResource
 from dagster_project.renewals.apply import apply_renewals
@@ -85,6 +86,7 @@ renewal_job = define_asset_job(
     selection=(AssetSelection.assets(hierarchy_models) | AssetSelection.assets(engagement_hierarchy)
                | AssetSelection.assets(renewal_models) | AssetSelection.assets(renewal_scaffolding)),
     description="Recompute the hierarchy and renewal targets/seeds, verify, apply the hierarchy, scaffold renewals.",
+    tags=HIERARCHY_BUILD_TAGS,  # one such run at a time (dagster_project/lib/instance.py)
 )
 
 
