@@ -68,10 +68,6 @@ def quotes_for_won_opportunities(url: str) -> tuple[int, int]:
     return quotes, lines
 
 
-def run(job_name: str, url: str, run_config: dict, asset_selection=None) -> float:
-    return execute(job_name, url, run_config["ops"], asset_selection)[1]
-
-
 def main() -> None:
     from dagster import AssetKey
 
@@ -105,12 +101,12 @@ def main() -> None:
     del data
 
     config = lifecycle_run_config(as_of=AS_OF)
-    hierarchy = run("renewal_pipeline", url, config,
-                    [AssetKey(["app", "engagement_hierarchy"])] + [k for k in _dbt_keys("hierarchy_models")])
+    _, hierarchy = execute("renewal_pipeline", url, config["ops"],
+                           [AssetKey(["app", "engagement_hierarchy"])] + _dbt_keys("hierarchy_models"))
     print(f"hierarchy (compute + verify + apply): {hierarchy:.1f} s")
 
-    seeds = run("renewal_pipeline", url, config,
-                [AssetKey(["app", "renewal_scaffolding"])] + [k for k in _dbt_keys("renewal_models")])
+    _, seeds = execute("renewal_pipeline", url, config["ops"],
+                       [AssetKey(["app", "renewal_scaffolding"])] + _dbt_keys("renewal_models"))
     with database.connect(url) as conn:
         targets, seeded, seed_lines, successors, drafts = conn.execute("""
             select (select count(*) from marts.renewal_targets),

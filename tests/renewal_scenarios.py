@@ -22,6 +22,11 @@ class RenewalOrg(OrgBuilder):
         """A Won new-business contract for 2023-07-01..2024-06-30."""
         return self.opp(head, "New Business", "2023-06-20", account=account, start="2023-07-01", end="2024-06-30")
 
+    def quoted_prior(self, seats: int):
+        """The prior, with a signed primary head quote of ``seats`` × SKU-A at 100 over its term."""
+        self.prior()
+        self.quote("q-nb", "nb", ("SKU-A", seats, 100, "2023-07-01", "2024-06-30"))
+
     def quote(self, quote_id, opp_id, *lines, primary=True, status="SIGNED"):
         self.quotes.append(dict(org_id=self.org_id, id=quote_id, opportunity_id=opp_id, is_primary=primary,
                                 status=status, signed_at=dt.datetime(2023, 6, 1, tzinfo=dt.timezone.utc)
@@ -71,9 +76,8 @@ def bad_quotes() -> RenewalOrg:
 def rep_quote() -> RenewalOrg:
     """An open renewal opportunity already exists, and a rep built a primary quote on it."""
     org = RenewalOrg("rn_rep_quote")
-    org.prior()
+    org.quoted_prior(10)
     org.opp("rn", "Renewal", "2024-06-15", pointer="nb", outcome="open", start="2024-07-01", end="2025-06-30")
-    org.quote("q-nb", "nb", ("SKU-A", 10, 100, "2023-07-01", "2024-06-30"))
     org.quote("q-rep", "rn", ("SKU-A", 12, 95, "2024-07-01", "2025-06-30"), status="DRAFT")
     return org
 
@@ -81,42 +85,37 @@ def rep_quote() -> RenewalOrg:
 def adopt() -> RenewalOrg:
     """Scaffolded by lead time; its renewal opportunity arrives later (the test adds it)."""
     org = RenewalOrg("rn_adopt")
-    org.prior()
-    org.quote("q-nb", "nb", ("SKU-A", 1, 100, "2023-07-01", "2024-06-30"))
+    org.quoted_prior(1)
     return org
 
 
 def race() -> RenewalOrg:
     """Due by lead time, left unscaffolded by the first run for the concurrency test."""
     org = RenewalOrg("rn_race")
-    org.prior()
-    org.quote("q-nb", "nb", ("SKU-A", 3, 100, "2023-07-01", "2024-06-30"))
+    org.quoted_prior(3)
     return org
 
 
 def illegal() -> RenewalOrg:
     org = RenewalOrg("rn_illegal", model=True, chain=False)  # model without chain: illegal (F4)
-    org.prior()
-    org.quote("q-nb", "nb", ("SKU-A", 3, 100, "2023-07-01", "2024-06-30"))
+    org.quoted_prior(3)
     return org
 
 
 def walker() -> RenewalOrg:
     """A legacy deal group holds the head and an amendment whose pointer is empty: the two walkers disagree."""
     org = RenewalOrg("rn_walker")
-    org.prior()
+    org.quoted_prior(1)
     org.opp("am1", "Upsell", "2023-09-01")
     org.group("dg1", "nb", "am1")
     org.opp("rn", "Renewal", "2024-06-15", pointer="nb", outcome="open", start="2024-07-01", end="2025-06-30")
-    org.quote("q-nb", "nb", ("SKU-A", 1, 100, "2023-07-01", "2024-06-30"))
     return org
 
 
 def sensor() -> RenewalOrg:
     org = RenewalOrg("rn_sensor")
-    org.prior()
+    org.quoted_prior(2)
     org.opp("later", "New Business", "2023-08-01", account="acc2", start="2023-08-01", end="2025-07-31")
-    org.quote("q-nb", "nb", ("SKU-A", 2, 100, "2023-07-01", "2024-06-30"))
     return org
 
 

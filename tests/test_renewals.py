@@ -86,13 +86,18 @@ def draft(url: str, org: str) -> dict:
     return row
 
 
+def seed_problems(url: str, org: str) -> set[tuple[str, str]]:
+    """(row, reason) of every listed seed problem of ``org``."""
+    return {(r["row_id"], r["reason"]) for r in rows(
+        url, "select row_id, reason from marts.renewal_seed_problems where org_id = %s", [org])}
+
+
 def test_seed_replays_amendment_deltas_as_of_the_renewal_start(renewal_url):
     # SKU-A 10 + 5 − 2 at the last price (110); SKU-B ended before the renewal; SKU-C has no end date;
     # SKU-D nets to 0; the Lost amendment and the second (unsigned) primary quote count for nothing
     assert seed(renewal_url, "rn_seed") == {"SKU-A": (13.0, 110.0, "2024-07-01", "2025-06-30")}
-    problems = {(r["row_id"], r["reason"]) for r in rows(
-        renewal_url, "select * from marts.renewal_seed_problems where org_id = 'rn_seed'")}
-    assert problems == {("q-nb-l2", "QUOTE_LINE_NULL_DATES"), ("am1", "MULTIPLE_PRIMARY_QUOTES")}
+    assert seed_problems(renewal_url, "rn_seed") == {("q-nb-l2", "QUOTE_LINE_NULL_DATES"),
+                                                     ("am1", "MULTIPLE_PRIMARY_QUOTES")}
 
 
 def test_uplift_pricing_from_org_settings(renewal_url):
@@ -101,9 +106,8 @@ def test_uplift_pricing_from_org_settings(renewal_url):
 
 def test_bad_quotes_are_listed_and_the_valid_rest_seeds(renewal_url):
     assert seed(renewal_url, "rn_bad_quotes") == {"SKU-Y": (2.0, 15.0, "2024-07-01", "2025-06-30")}
-    problems = {(r["row_id"], r["reason"]) for r in rows(
-        renewal_url, "select * from marts.renewal_seed_problems where org_id = 'rn_bad_quotes'")}
-    assert problems == {("nb", "NO_SIGNED_HEAD_QUOTE"), ("SKU-X", "NEGATIVE_QUANTITY")}
+    assert seed_problems(renewal_url, "rn_bad_quotes") == {("nb", "NO_SIGNED_HEAD_QUOTE"),
+                                                           ("SKU-X", "NEGATIVE_QUANTITY")}
 
 
 def test_a_due_prior_gets_one_scaffolded_successor_and_a_system_draft(renewal_url):

@@ -24,13 +24,19 @@ from dagster_project.lib import database
 
 SCAFFOLD = "renewal_scaffold"
 
-_DRAFTS_TO_RESEED = """
+# one row per seeded renewal of the org: its contract and seed_hash
+_SEEDS = """(select distinct org_id, renewal_contract_id, seed_hash from marts.renewal_seed_lines
+             where org_id = %(org)s)"""
+
+# a draft the system may still rewrite (F2): never a rep's quote, nor a draft a rep took over
+_STILL_THE_SYSTEMS = "q.is_system_draft and q.status = 'DRAFT' and not q.is_primary"
+
+_DRAFTS_TO_RESEED = f"""
     select q.id
     from app.quote as q
-    join (select distinct org_id, renewal_contract_id, seed_hash from marts.renewal_seed_lines
-          where org_id = %(org)s) as seed
+    join {_SEEDS} as seed
       on seed.org_id = q.org_id and seed.renewal_contract_id = q.deal_group_id
-    where q.org_id = %(org)s and q.is_system_draft and q.status = 'DRAFT' and not q.is_primary
+    where q.org_id = %(org)s and {_STILL_THE_SYSTEMS}
       and q.seed_hash is distinct from seed.seed_hash
 """
 
@@ -55,14 +61,13 @@ STATEMENTS: list[tuple[str, str]] = [
             do nothing
         returning id
     """),
-    ("drafts_created", """
+    ("drafts_created", f"""
         insert into app.quote (org_id, id, opportunity_id, deal_group_id, is_primary, status, is_system_draft,
             seed_hash)
         select t.org_id, 'Q-' || t.renewal_contract_id, t.renewal_opportunity_id, t.renewal_contract_id, false,
             'DRAFT', true, seed.seed_hash
         from marts.renewal_targets as t
-        join (select distinct org_id, renewal_contract_id, seed_hash from marts.renewal_seed_lines
-              where org_id = %(org)s) as seed
+        join {_SEEDS} as seed
           on seed.org_id = t.org_id and seed.renewal_contract_id = t.renewal_contract_id
         where t.org_id = %(org)s and t.needs_seed
           and exists (select 1 from app.deal_group as dg where dg.org_id = t.org_id and dg.id = t.renewal_contract_id)
@@ -76,24 +81,23 @@ STATEMENTS: list[tuple[str, str]] = [
         where l.org_id = %(org)s and l.quote_id in ({_DRAFTS_TO_RESEED})
         returning l.id
     """),
-    ("drafts_reseeded", """
+    ("drafts_reseeded", f"""
         update app.quote as q
         set seed_hash = seed.seed_hash
-        from (select distinct org_id, renewal_contract_id, seed_hash from marts.renewal_seed_lines
-              where org_id = %(org)s) as seed
+        from {_SEEDS} as seed
         where q.org_id = %(org)s and seed.org_id = q.org_id and seed.renewal_contract_id = q.deal_group_id
-          and q.is_system_draft and q.status = 'DRAFT' and not q.is_primary
+          and {_STILL_THE_SYSTEMS}
           and q.seed_hash is distinct from seed.seed_hash
         returning q.id
     """),
-    ("draft_lines_written", """
+    ("draft_lines_written", f"""
         insert into app.quote_line (org_id, quote_id, id, product_sku, quantity, unit_price, start_date, end_date)
         select s.org_id, q.id, q.id || '-' || s.product_sku, s.product_sku, s.quantity, s.unit_price,
             s.start_date, s.end_date
         from marts.renewal_seed_lines as s
         join app.quote as q
-          on q.org_id = s.org_id and q.deal_group_id = s.renewal_contract_id and q.is_system_draft
-             and q.status = 'DRAFT' and not q.is_primary and q.seed_hash = s.seed_hash
+          on q.org_id = s.org_id and q.deal_group_id = s.renewal_contract_id and {_STILL_THE_SYSTEMS}
+             and q.seed_hash = s.seed_hash
         where s.org_id = %(org)s
           and not exists (select 1 from app.quote_line as l where l.org_id = q.org_id and l.quote_id = q.id)
         returning id

@@ -20,6 +20,7 @@ from dagster import (
 from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
+from checks.hierarchy_checks import hierarchy_expectations_check
 from checks.renewal_checks import RENEWAL_SCAFFOLDING, one_pending_successor_per_prior, seeded_quotes_are_system_drafts
 from dagster_project.backfill.dbt_args import HierarchyModelsConfig, dbt_build_args, dbt_settings
 from dagster_project.backfill.defs import engagement_hierarchy, hierarchy_models
@@ -93,15 +94,18 @@ renewal_job = define_asset_job(
 def lifecycle_run_config(orgs: list[str] | None = None, contracts: list[str] | None = None,
                          as_of: str | None = None) -> dict:
     """Run config of the renewal pipeline for ``orgs`` (every org if empty): with orgs, the dbt
-    builds recompute only those orgs (D37) and the applies write only them."""
+    builds and the GX check cover only those orgs (D37) and the applies write only them."""
+    orgs = list(orgs or [])
+
     def models() -> dict:
-        return {"config": {"orgs": list(orgs or []), "as_of": as_of}}
+        return {"config": {"orgs": list(orgs), "as_of": as_of}}
+
     return {"ops": {
-        "hierarchy_models": models(),
-        "renewal_models": models(),
-        "marts__contracts_hierarchy_expectations": {"config": {"orgs": list(orgs or [])}},
-        "app__engagement_hierarchy": {"config": {"orgs": orgs or [], "apply": True}},
-        "app__renewal_scaffolding": {"config": {"orgs": orgs or [], "contracts": contracts or [], "apply": True}},
+        hierarchy_models.op.name: models(),
+        renewal_models.op.name: models(),
+        hierarchy_expectations_check.node_def.name: {"config": {"orgs": list(orgs)}},
+        engagement_hierarchy.op.name: {"config": {"orgs": list(orgs), "apply": True}},
+        renewal_scaffolding.op.name: {"config": {"orgs": list(orgs), "contracts": contracts or [], "apply": True}},
     }}
 
 
