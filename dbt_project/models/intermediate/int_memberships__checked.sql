@@ -1,44 +1,36 @@
 -- Every legacy membership row, MISSING_REFERENCE (rule 0) when it names a
 -- deal group or an opportunity with no row of that id in the same org.
-with memberships as (
-    select * from {{ ref('stg_app__deal_group_opportunities') }}
-),
-
-deal_group_ids as (
-    select distinct org_id, deal_group_id
-    from {{ ref('stg_app__deal_groups') }}
-    where deal_group_id is not null
-),
-
-opportunity_ids as (
-    select distinct org_id, opportunity_id
-    from {{ ref('stg_salesforce__opportunities') }}
-    where opportunity_id is not null
+with memberships as materialized (
+    select
+        memberships.*,
+        -- each `exists` is one hashed subplan over the ids (no dedup of 1 M ids
+        -- first); materialized, so that each is evaluated once per row
+        exists (
+            select 1 from {{ ref('stg_app__deal_groups') }} as deal_groups
+            where deal_groups.org_id = memberships.org_id and deal_groups.deal_group_id = memberships.deal_group_id
+        ) as has_deal_group,
+        exists (
+            select 1 from {{ ref('stg_salesforce__opportunities') }} as opportunities
+            where opportunities.org_id = memberships.org_id
+              and opportunities.opportunity_id = memberships.opportunity_id
+        ) as has_opportunity
+    from {{ ref('stg_app__deal_group_opportunities') }} as memberships
 ),
 
 final as (
     select
-        memberships.org_id,
-        memberships.deal_group_id,
-        memberships.opportunity_id,
-        coalesce(memberships.deal_group_id, '') || '/' || coalesce(memberships.opportunity_id, '') as row_id,
+        org_id,
+        deal_group_id,
+        opportunity_id,
+        coalesce(deal_group_id, '') || '/' || coalesce(opportunity_id, '') as row_id,
+        case when not has_deal_group or not has_opportunity then 'MISSING_REFERENCE' end as reason,
         case
-            when deal_group_ids.deal_group_id is null or opportunity_ids.opportunity_id is null
-                then 'MISSING_REFERENCE'
-        end as reason,
-        case
-            when deal_group_ids.deal_group_id is null
-                then 'deal group ' || coalesce(memberships.deal_group_id, '(null)') || ' not found in org'
-            when opportunity_ids.opportunity_id is null
-                then 'opportunity ' || coalesce(memberships.opportunity_id, '(null)') || ' not found in org'
+            when not has_deal_group
+                then 'deal group ' || coalesce(deal_group_id, '(null)') || ' not found in org'
+            when not has_opportunity
+                then 'opportunity ' || coalesce(opportunity_id, '(null)') || ' not found in org'
         end as detail
     from memberships
-    left join deal_group_ids
-        on deal_group_ids.org_id = memberships.org_id
-       and deal_group_ids.deal_group_id = memberships.deal_group_id
-    left join opportunity_ids
-        on opportunity_ids.org_id = memberships.org_id
-       and opportunity_ids.opportunity_id = memberships.opportunity_id
 )
 
 select * from final

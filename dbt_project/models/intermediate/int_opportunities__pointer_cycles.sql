@@ -1,3 +1,4 @@
+{{ config(pre_hook=["set local enable_mergejoin = off", "set local enable_nestloop = off"]) }}
 -- Rule 0 POINTER_CYCLE: row-valid opportunities whose last_opportunity_c chain
 -- (within the org) runs into a loop, on it or leading into it (decision D5:
 -- deleted opportunities are part of the chain). Computed backwards: a chain
@@ -6,21 +7,17 @@
 -- Only opportunities that point at another row-valid one can loop, so the walk
 -- starts from those whose target points nowhere further and never carries the
 -- chain ends themselves (about half the rows).
--- (The recursive step reads the indexed int_opportunities__typed directly.)
-with recursive row_valid as (
-    select org_id, opportunity_id, last_opportunity_id
-    from {{ ref('int_opportunities__typed') }}
-    where row_reason is null
-),
-
-pointing as (
+-- Every join hashes (merge joins and nested loops are off): the recursive
+-- step's hash table over the pointing opportunities is built once and probed by
+-- each step's new loop-free ones (a merge join sorted the whole table at every
+-- step, an index lookup per row cost twice as much).
+with recursive pointing as (
     select pointer.org_id, pointer.opportunity_id, pointer.last_opportunity_id
-    from row_valid as pointer
-    where pointer.last_opportunity_id is not null
-      and exists (
-          select 1 from row_valid as target
-          where target.org_id = pointer.org_id and target.opportunity_id = pointer.last_opportunity_id
-      )
+    from {{ ref('int_opportunities__typed') }} as pointer
+    -- a row-valid id is unique in its org: a join, not a semi-join (no dedup)
+    inner join {{ ref('int_opportunities__typed') }} as target
+        on target.org_id = pointer.org_id and target.opportunity_id = pointer.last_opportunity_id
+    where pointer.row_reason is null and target.row_reason is null
 ),
 
 loop_free (org_id, opportunity_id) as (

@@ -1,7 +1,9 @@
-{{ config(indexes=[{'columns': ['org_id', 'opportunity_id']}, {'columns': ['org_id', 'last_opportunity_id']}]) }}
+{{ config(indexes=[{'columns': ['org_id', 'opportunity_id']}], pre_hook=["set local enable_mergejoin = off"]) }}
 -- Every opportunity row with its canonical type (rule 1), its term, and the
 -- row-level quarantine reason of rule 0 (NULL_ID, DUPLICATE_ID,
 -- NULL_CLOSE_DATE) when it has one.
+-- (The opportunities are read three times, each straight from the staging view:
+-- a CTE read more than once is materialized, a 1 M-row copy.)
 with opportunities as (
     select * from {{ ref('stg_salesforce__opportunities') }}
 ),
@@ -14,25 +16,47 @@ settings as (
     select * from {{ ref('stg_config__org_settings') }}
 ),
 
-counted as (
-    select
-        opportunities.*,
-        {{ normalize_crm_type('crm_type') }} as crm_type_key,
-        count(*) over (partition by org_id, opportunity_id) as id_count
-    from opportunities
+duplicated as (
+    -- ids that appear more than once in their org (a hash aggregate: no sort of the wide rows)
+    select org_id, opportunity_id, count(*) as id_count
+    from {{ ref('stg_salesforce__opportunities') }}
+    group by org_id, opportunity_id
+    having count(*) > 1
+),
+
+crm_types as (
+    -- each distinct CRM type normalized once (a few dozen values, not one per opportunity)
+    select org_id, crm_type, {{ normalize_crm_type('crm_type') }} as crm_type_key
+    from (select distinct org_id, crm_type from {{ ref('stg_salesforce__opportunities') }}) as distinct_types
+),
+
+own_types as (
+    select crm_types.org_id, crm_types.crm_type, own.opportunity_type
+    from crm_types
+    inner join mapping as own
+        on own.org_id = crm_types.org_id and own.crm_type_key = crm_types.crm_type_key
+),
+
+default_types as (
+    select distinct crm_types.crm_type, fallback.opportunity_type
+    from crm_types
+    inner join mapping as fallback
+        on fallback.org_id = '*' and fallback.crm_type_key = crm_types.crm_type_key
 ),
 
 typed as (
     select
-        counted.*,
-        coalesce(own.opportunity_type, fallback.opportunity_type, 'OTHER') as opportunity_type,
+        opportunities.*,
+        coalesce(duplicated.id_count, 1) as id_count,
+        coalesce(own_types.opportunity_type, default_types.opportunity_type, 'OTHER') as opportunity_type,
         coalesce(settings.default_term_months, 12) as default_term_months
-    from counted
-    left join mapping as own
-        on own.org_id = counted.org_id and own.crm_type_key = counted.crm_type_key
-    left join mapping as fallback
-        on fallback.org_id = '*' and fallback.crm_type_key = counted.crm_type_key
-    left join settings on settings.org_id = counted.org_id
+    from opportunities
+    left join duplicated
+        on duplicated.org_id = opportunities.org_id and duplicated.opportunity_id = opportunities.opportunity_id
+    left join own_types
+        on own_types.org_id = opportunities.org_id and own_types.crm_type = opportunities.crm_type
+    left join default_types on default_types.crm_type = opportunities.crm_type
+    left join settings on settings.org_id = opportunities.org_id
 ),
 
 final as (

@@ -10,7 +10,7 @@
 -- Most accounts interact with nothing outside themselves: every edge of their
 -- orphans stays inside the account, and their component is the account. Only
 -- the nodes of accounts (and account-less orphans) that an edge crosses out of
--- are traversed.
+-- are traversed: int_orphans__interaction_edges keeps only their edges.
 with recursive dynamic as (
     select dependence.org_id, dependence.opportunity_id, classified.orphan_account_id
     from {{ ref('int_orphans__path_dependence') }} as dependence
@@ -23,28 +23,9 @@ edges as (
     select * from {{ ref('int_orphans__interaction_edges') }}
 ),
 
--- every node's home: an orphan's account node, an account node itself, or
--- (for an orphan without an account) the orphan's own node
-homes as (
-    select org_id, 'o:' || opportunity_id as node,
-        coalesce('a:' || orphan_account_id, 'o:' || opportunity_id) as home
-    from dynamic
-    union
-    select distinct org_id, node_a, node_a from edges where node_a like 'a:%'
-),
-
-tangled_homes as (
-    select distinct home_a.org_id, home_a.home
-    from edges
-    inner join homes as home_a on home_a.org_id = edges.org_id and home_a.node = edges.node_a
-    inner join homes as home_b on home_b.org_id = edges.org_id and home_b.node = edges.node_b
-    where home_a.home <> home_b.home
-),
-
+-- the nodes of tangled homes: every one is the start of a kept edge
 tangled_nodes as (
-    select homes.org_id, homes.node
-    from homes
-    inner join tangled_homes on tangled_homes.org_id = homes.org_id and tangled_homes.home = homes.home
+    select distinct org_id, node_a as node from edges
 ),
 
 reach (org_id, root, node) as (
@@ -52,8 +33,9 @@ reach (org_id, root, node) as (
     union
     select tangled_nodes.org_id, tangled_nodes.node, tangled_nodes.node
     from tangled_nodes
-    inner join homes on homes.org_id = tangled_nodes.org_id and homes.node = tangled_nodes.node
-    where homes.home = homes.node and homes.node like 'o:%'
+    inner join dynamic
+        on dynamic.org_id = tangled_nodes.org_id and 'o:' || dynamic.opportunity_id = tangled_nodes.node
+    where dynamic.orphan_account_id is null
     union
     select reach.org_id, reach.root, edges.node_b
     from reach

@@ -1,8 +1,13 @@
-{{ config(indexes=[{'columns': ['org_id', 'node_a']}], pre_hook=["set local enable_nestloop = off"]) }}
+{{ config(indexes=[{'columns': ['org_id', 'node_a']}], pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
 -- The interaction graph of the dynamic orphans (see int_orphans__components),
 -- both directions of every edge: orphan ↔ its account ('a:' ids), orphan ↔
 -- each dynamic orphan its pointer passes ('o:' ids), renewal ↔ the account of
--- its static legacy prior. (Nested loops are off: `dynamic` is read three
+-- its static legacy prior. Only the edges that leave a node of a tangled home
+-- are kept (a home is an orphan's account node, or an account-less orphan's own
+-- node; it is tangled when one of its edges leads to another home): every
+-- other home is its own component, and the traversal never reaches it. (An
+-- edge out of a node without a home, an orphan a pointer passes that is
+-- decided statically, is kept too.) (Nested loops are off: `dynamic` is read three
 -- times, so it is materialized, and in an org-scoped build the planner expects
 -- a few dozen of its thousands of rows and joined it to every pointer path of
 -- the org by org alone: 34 s instead of 0.1 s.)
@@ -30,16 +35,17 @@ passed_pairs as materialized (
     cross join lateral unnest(paths.passed_orphans) as passed (opportunity_id)
 ),
 
+-- (duplicate edges are dropped once, by the union in `final`)
 edges as (
     select org_id, 'o:' || opportunity_id as node_a, 'a:' || orphan_account_id as node_b
     from dynamic
     where orphan_account_id is not null
-    union
+    union all
     select passed_pairs.org_id, 'o:' || passed_pairs.opportunity_id, 'o:' || passed_pairs.passed_opportunity_id
     from passed_pairs
     inner join dynamic
         on dynamic.org_id = passed_pairs.org_id and dynamic.opportunity_id = passed_pairs.passed_opportunity_id
-    union
+    union all
     select paths.org_id, 'o:' || paths.opportunity_id, 'a:' || legacy.account_id
     from paths
     inner join dynamic
@@ -49,10 +55,44 @@ edges as (
     where dynamic.opportunity_type = 'RENEWAL'
 ),
 
-final as (
-    select org_id, node_a, node_b from edges
+-- every node's home: an account node is its own; an orphan's is its account
+-- node, or its own node when it has no account; an orphan a pointer passes
+-- that is decided statically has none
+dynamic_homes as (
+    select org_id, 'o:' || opportunity_id as node,
+        coalesce('a:' || orphan_account_id, 'o:' || opportunity_id) as home
+    from dynamic
+),
+
+edge_homes as (
+    select
+        edges.org_id,
+        edges.node_a,
+        edges.node_b,
+        case when edges.node_a like 'a:%' then edges.node_a else home_a.home end as home_a,
+        case when edges.node_b like 'a:%' then edges.node_b else home_b.home end as home_b
+    from edges
+    left join dynamic_homes as home_a on home_a.org_id = edges.org_id and home_a.node = edges.node_a
+    left join dynamic_homes as home_b on home_b.org_id = edges.org_id and home_b.node = edges.node_b
+),
+
+-- homes with an edge out of them: only their nodes need a traversal
+tangled_homes as (
+    select org_id, home_a as home from edge_homes where home_a <> home_b
     union
-    select org_id, node_b, node_a from edges
+    select org_id, home_b from edge_homes where home_a <> home_b
+),
+
+final as (
+    select edge_homes.org_id, edge_homes.node_a, edge_homes.node_b
+    from edge_homes
+    left join tangled_homes on tangled_homes.org_id = edge_homes.org_id and tangled_homes.home = edge_homes.home_a
+    where edge_homes.home_a is null or tangled_homes.home is not null
+    union
+    select edge_homes.org_id, edge_homes.node_b, edge_homes.node_a
+    from edge_homes
+    left join tangled_homes on tangled_homes.org_id = edge_homes.org_id and tangled_homes.home = edge_homes.home_b
+    where edge_homes.home_b is null or tangled_homes.home is not null
 )
 
 select * from final

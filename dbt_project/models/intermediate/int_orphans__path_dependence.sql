@@ -14,19 +14,32 @@ paths as (
     select * from {{ ref('int_orphans__pointer_paths') }}
 ),
 
+passed as materialized (
+    -- every passed orphan with its position, unnested first so that the openers
+    -- are found by one hash join, not one index lookup per passed orphan
+    select paths.org_id, paths.opportunity_id, passed.opportunity_id as passed_opportunity_id, passed.position
+    from paths
+    cross join lateral unnest(paths.passed_orphans) with ordinality as passed (opportunity_id, position)
+),
+
+last_openers as (
+    select passed.org_id, passed.opportunity_id, max(passed.position) as position
+    from passed
+    inner join {{ ref('int_orphans__classified') }} as opener
+        on opener.org_id = passed.org_id and opener.opportunity_id = passed.passed_opportunity_id
+    where opener.static_reason is null and opener.opportunity_type in ('NEW_BUSINESS', 'RENEWAL')
+    group by passed.org_id, passed.opportunity_id
+),
+
 cut as (
     select
         paths.org_id,
         paths.opportunity_id,
         paths.static_target_contract_id,
-        coalesce(paths.passed_orphans[1:(
-            select max(passed.position)
-            from unnest(paths.passed_orphans) with ordinality as passed (opportunity_id, position)
-            inner join {{ ref('int_orphans__classified') }} as opener
-                on opener.org_id = paths.org_id and opener.opportunity_id = passed.opportunity_id
-            where opener.static_reason is null and opener.opportunity_type in ('NEW_BUSINESS', 'RENEWAL')
-        )], array[]::text[]) as passed_openers
+        coalesce(paths.passed_orphans[1:last_openers.position], array[]::text[]) as passed_openers
     from paths
+    left join last_openers
+        on last_openers.org_id = paths.org_id and last_openers.opportunity_id = paths.opportunity_id
 ),
 
 final as (
