@@ -5,9 +5,12 @@ with settings as (
 ),
 
 orgs as (
-    select org_id from {{ source('salesforce', 'opportunity') }} where org_id is not null
+    -- each branch distinct on its own: the planner then expects a few dozen orgs,
+    -- not one per source row (that estimate made every join to this view a
+    -- hash of the other, million-row side)
+    select distinct org_id from {{ source('salesforce', 'opportunity') }} where org_id is not null
     union
-    select org_id from {{ source('app', 'deal_group') }} where org_id is not null
+    select distinct org_id from {{ source('app', 'deal_group') }} where org_id is not null
     union
     select org_id from {{ source('app', 'organization') }}
 ),
