@@ -1,10 +1,51 @@
-{{ config(indexes=[{'columns': ['org_id', 'prior_contract_id']}, {'columns': ['org_id', 'contract_id'], 'unique': true}]) }}
+{{ config(indexes=[{'columns': ['org_id', 'prior_contract_id']}, {'columns': ['org_id', 'contract_id'], 'unique': true}],
+          pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
 -- Rule 2, continuation candidates: a RENEWAL-headed converted contract whose
 -- head pointer resolves (rule 4, legacy memberships only) to another contract
 -- of the same account whose head comes first (decision D7), ranked among the
 -- candidates of that prior by head (close_date, id).
+--
+-- The walk passes `pointer_nodes`: screened opportunities outside
+-- type-conflicted deal groups, each with the converted legacy contract it is a
+-- member of, if any. Every join hashes (nested loops and merge joins are off):
+-- the walk's hash table over the nodes is built once and probed by each step.
 with recursive converted as (
     select * from {{ ref('int_legacy__deal_group_outcomes') }} where outcome = 'CONVERTED'
+),
+
+pointer_conversions as (
+    select members.org_id, members.opportunity_id, members.deal_group_id
+    from {{ ref('int_legacy__members') }} as members
+    inner join {{ ref('int_legacy__deal_group_outcomes') }} as outcomes
+        on outcomes.org_id = members.org_id and outcomes.deal_group_id = members.deal_group_id
+    where outcomes.outcome = 'CONVERTED' and not members.is_deleted
+),
+
+pointer_conflicts as (
+    select members.org_id, members.opportunity_id
+    from {{ ref('int_legacy__members') }} as members
+    inner join {{ ref('int_legacy__deal_group_outcomes') }} as outcomes
+        on outcomes.org_id = members.org_id and outcomes.deal_group_id = members.deal_group_id
+    where outcomes.outcome = 'LEGACY_TYPE_CONFLICT' and not members.is_deleted
+),
+
+pointer_nodes as materialized (
+    select
+        screened.org_id,
+        screened.opportunity_id,
+        screened.last_opportunity_id,
+        screened.is_deleted,
+        pointer_conversions.deal_group_id as member_of_contract_id
+    from {{ ref('int_opportunities__screened') }} as screened
+    left join pointer_conversions
+        on pointer_conversions.org_id = screened.org_id
+       and pointer_conversions.opportunity_id = screened.opportunity_id
+    where screened.screen_reason is null
+      and not exists (
+          select 1 from pointer_conflicts
+          where pointer_conflicts.org_id = screened.org_id
+            and pointer_conflicts.opportunity_id = screened.opportunity_id
+      )
 ),
 
 renewal_heads as (
@@ -13,7 +54,7 @@ renewal_heads as (
     where contract_type = 'RENEWAL' and head_last_opportunity_id is not null
 ),
 
-{{ walk_pointers('renewal_heads', ref('int_legacy__pointer_nodes'), 'member_of_contract_id') }},
+{{ walk_pointers('renewal_heads', 'pointer_nodes', 'member_of_contract_id') }},
 
 final as (
     select
