@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-from bench.jobs import execute, materialization_metadata  # noqa: E402
+from bench.jobs import execute, materialization_metadata, step_seconds  # noqa: E402
 from dagster_project import settings  # noqa: E402
 from dagster_project.backfill import reference  # noqa: E402
 from dagster_project.demo.generate import Dataset, history_org  # noqa: E402
@@ -58,7 +58,8 @@ def run_job(url: str, apply: bool):
     result, elapsed = execute("hierarchy_backfill", url, {
         "hierarchy_models": {"config": {"as_of": "2025-06-30"}},
         "app__engagement_hierarchy": {"config": {"orgs": [], "apply": apply}}})
-    return elapsed, materialization_metadata(result, ["app", "engagement_hierarchy"])["rows_written"]
+    written = materialization_metadata(result, ["app", "engagement_hierarchy"])["rows_written"]
+    return elapsed, written, step_seconds(result)
 
 
 def dbt_model_seconds() -> tuple[float, list[tuple[str, float]]]:
@@ -134,9 +135,9 @@ def main() -> None:
     print(f"sources: {n_opps:,} opportunities, {n_groups:,} legacy deal groups, {len(data.memberships):,} "
           f"memberships, {args.orgs} orgs (generated in {generated:.1f} s, loaded in {loaded:.1f} s)")
 
-    full, written = run_job(url, apply=True)
+    full, written, full_steps = run_job(url, apply=True)
     sql_seconds, slowest = dbt_model_seconds()
-    rerun, rewritten = run_job(url, apply=True)
+    rerun, rewritten, _ = run_job(url, apply=True)
     floor, floor_rows = floor_seconds(url)
     per_opp = row_by_row_seconds_per_opportunity(url, data, args.sample)
     baseline = per_opp * n_opps
@@ -145,6 +146,7 @@ def main() -> None:
 
     print(f"full compute + verify + apply: {full:.1f} s ({n_opps / full:,.0f} opportunities/s), "
           f"{written:,} rows written")
+    print("  steps: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in full_steps.items()))
     print(f"dbt model SQL time (per-node timings, tests excluded): {sql_seconds:.1f} s; slowest: "
           + ", ".join(f"{name} {t:.1f} s" for name, t in slowest))
     print(f"floor (one CTAS, {floor_rows:,} rows): {floor:.2f} s → SQL time / floor = {sql_seconds / floor:.1f}×")
