@@ -7,12 +7,18 @@
 -- node; it is tangled when one of its edges leads to another home): every
 -- other home is its own component, and the traversal never reaches it. (An
 -- edge out of a node without a home, an orphan a pointer passes that is
--- decided statically, is kept too.) (Nested loops are off: `dynamic` is read three
+-- decided statically, is kept too.) (Nested loops are off: `dynamic` is read four
 -- times, so it is materialized, and in an org-scoped build the planner expects
 -- a few dozen of its thousands of rows and joined it to every pointer path of
 -- the org by org alone: 34 s instead of 0.1 s.)
 with dynamic as (
-    select classified.org_id, classified.opportunity_id, classified.opportunity_type, classified.orphan_account_id
+    select
+        classified.org_id,
+        classified.opportunity_id,
+        classified.opportunity_type,
+        classified.orphan_account_id,
+        -- the orphan's home: its account node, or its own node when it has no account
+        coalesce('a:' || classified.orphan_account_id, 'o:' || classified.opportunity_id) as home
     from {{ ref('int_orphans__classified') }} as classified
     inner join {{ ref('int_orphans__path_dependence') }} as dependence
         on dependence.org_id = classified.org_id and dependence.opportunity_id = classified.opportunity_id
@@ -35,18 +41,28 @@ passed_pairs as materialized (
     cross join lateral unnest(paths.passed_orphans) as passed (opportunity_id)
 ),
 
--- (duplicate edges are dropped once, by the union in `final`)
-edges as (
-    select org_id, 'o:' || opportunity_id as node_a, 'a:' || orphan_account_id as node_b
+-- every edge once per direction it was found, with the home of each end (an
+-- account node is its own home; an orphan a pointer passes that is decided
+-- statically has none); duplicates are dropped once, by the union in `final`
+edges as materialized (
+    -- orphan → its account (never leaves the orphan's home)
+    select org_id, 'o:' || opportunity_id as node_a, 'a:' || orphan_account_id as node_b,
+        home as home_a, 'a:' || orphan_account_id as home_b
     from dynamic
     where orphan_account_id is not null
     union all
-    select passed_pairs.org_id, 'o:' || passed_pairs.opportunity_id, 'o:' || passed_pairs.passed_opportunity_id
+    -- orphan → each dynamic orphan its pointer passes
+    select passed_pairs.org_id, 'o:' || passed_pairs.opportunity_id, 'o:' || passed_pairs.passed_opportunity_id,
+        walker.home, passed.home
     from passed_pairs
-    inner join dynamic
-        on dynamic.org_id = passed_pairs.org_id and dynamic.opportunity_id = passed_pairs.passed_opportunity_id
+    inner join dynamic as passed
+        on passed.org_id = passed_pairs.org_id and passed.opportunity_id = passed_pairs.passed_opportunity_id
+    left join dynamic as walker
+        on walker.org_id = passed_pairs.org_id and walker.opportunity_id = passed_pairs.opportunity_id
     union all
-    select paths.org_id, 'o:' || paths.opportunity_id, 'a:' || legacy.account_id
+    -- renewal → the account of its static legacy prior
+    select paths.org_id, 'o:' || paths.opportunity_id, 'a:' || legacy.account_id,
+        dynamic.home, 'a:' || legacy.account_id
     from paths
     inner join dynamic
         on dynamic.org_id = paths.org_id and dynamic.opportunity_id = paths.opportunity_id
@@ -55,44 +71,23 @@ edges as (
     where dynamic.opportunity_type = 'RENEWAL'
 ),
 
--- every node's home: an account node is its own; an orphan's is its account
--- node, or its own node when it has no account; an orphan a pointer passes
--- that is decided statically has none
-dynamic_homes as (
-    select org_id, 'o:' || opportunity_id as node,
-        coalesce('a:' || orphan_account_id, 'o:' || opportunity_id) as home
-    from dynamic
-),
-
-edge_homes as (
-    select
-        edges.org_id,
-        edges.node_a,
-        edges.node_b,
-        case when edges.node_a like 'a:%' then edges.node_a else home_a.home end as home_a,
-        case when edges.node_b like 'a:%' then edges.node_b else home_b.home end as home_b
-    from edges
-    left join dynamic_homes as home_a on home_a.org_id = edges.org_id and home_a.node = edges.node_a
-    left join dynamic_homes as home_b on home_b.org_id = edges.org_id and home_b.node = edges.node_b
-),
-
 -- homes with an edge out of them: only their nodes need a traversal
 tangled_homes as (
-    select org_id, home_a as home from edge_homes where home_a <> home_b
+    select org_id, home_a as home from edges where home_a <> home_b
     union
-    select org_id, home_b from edge_homes where home_a <> home_b
+    select org_id, home_b from edges where home_a <> home_b
 ),
 
 final as (
-    select edge_homes.org_id, edge_homes.node_a, edge_homes.node_b
-    from edge_homes
-    left join tangled_homes on tangled_homes.org_id = edge_homes.org_id and tangled_homes.home = edge_homes.home_a
-    where edge_homes.home_a is null or tangled_homes.home is not null
+    select edges.org_id, edges.node_a, edges.node_b
+    from edges
+    left join tangled_homes on tangled_homes.org_id = edges.org_id and tangled_homes.home = edges.home_a
+    where edges.home_a is null or tangled_homes.home is not null
     union
-    select edge_homes.org_id, edge_homes.node_b, edge_homes.node_a
-    from edge_homes
-    left join tangled_homes on tangled_homes.org_id = edge_homes.org_id and tangled_homes.home = edge_homes.home_b
-    where edge_homes.home_b is null or tangled_homes.home is not null
+    select edges.org_id, edges.node_b, edges.node_a
+    from edges
+    left join tangled_homes on tangled_homes.org_id = edges.org_id and tangled_homes.home = edges.home_b
+    where edges.home_b is null or tangled_homes.home is not null
 )
 
 select * from final
