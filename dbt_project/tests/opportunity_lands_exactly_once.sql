@@ -16,12 +16,33 @@ sources as (
     select org_id, opportunity_id
     from {{ ref('int_opportunities__typed') }}
     where org_id is not null and opportunity_id is not null and id_count = 1
+),
+
+-- counted by hash first: joining every source to its landings and grouping
+-- the join sorted a million rows (once per parallel worker)
+landing_counts as (
+    select org_id, opportunity_id, count(*) as landings
+    from landings
+    group by org_id, opportunity_id
+),
+
+failures as (
+    select sources.org_id, sources.opportunity_id, coalesce(landing_counts.landings, 0) as landings
+    from sources
+    left join landing_counts
+        on landing_counts.org_id = sources.org_id and landing_counts.opportunity_id = sources.opportunity_id
+    where coalesce(landing_counts.landings, 0) <> 1
+),
+
+failure_places as (
+    select landings.org_id, landings.opportunity_id, string_agg(landings.place, ', ' order by landings.place) as places
+    from landings
+    inner join failures
+        on failures.org_id = landings.org_id and failures.opportunity_id = landings.opportunity_id
+    group by landings.org_id, landings.opportunity_id
 )
 
-select sources.org_id, sources.opportunity_id, count(landings.place) as landings,
-    string_agg(landings.place, ', ') as places
-from sources
-left join landings
-    on landings.org_id = sources.org_id and landings.opportunity_id = sources.opportunity_id
-group by sources.org_id, sources.opportunity_id
-having count(landings.place) <> 1
+select failures.org_id, failures.opportunity_id, failures.landings, failure_places.places
+from failures
+left join failure_places
+    on failure_places.org_id = failures.org_id and failure_places.opportunity_id = failures.opportunity_id
