@@ -11,6 +11,8 @@ touched.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import psycopg
@@ -18,6 +20,10 @@ import psycopg
 from dagster_project.lib import database
 
 CREATED_BY = "engagement_backfill"
+
+# orgs applied side by side, each in its own transaction on its own connection
+# (their rows are disjoint); more than the cores only queue on the server
+APPLY_WORKERS = min(4, os.cpu_count() or 1)
 
 # (table, action, statement). Every statement is scoped to one org: %(org)s.
 STATEMENTS: list[tuple[str, str, str]] = [
@@ -202,11 +208,12 @@ def eligible_orgs(conn: psycopg.Connection, requested: list[str] | None) -> tupl
 
 
 def apply_hierarchy(orgs: list[str] | None = None, *, dry_run: bool = True, url: str | None = None) -> list[OrgPlan]:
-    """Plan (dry run) or apply the computed hierarchy, org by org."""
+    """Plan (dry run) or apply the computed hierarchy, org by org (a few orgs at a time, each
+    in its own transaction). A failing org raises; orgs already committed stay applied."""
     with database.connect(url) as conn:
         chosen, plans = eligible_orgs(conn, orgs)
-    for org in chosen:
-        plans.append(_apply_org(org, dry_run=dry_run, url=url))
+    with ThreadPoolExecutor(max_workers=APPLY_WORKERS) as pool:
+        plans.extend(pool.map(lambda org: _apply_org(org, dry_run=dry_run, url=url), chosen))
     written = sum(p.rows_written for p in plans)
     if not dry_run and written:
         database.refresh_statistics(url, TABLES, written)
