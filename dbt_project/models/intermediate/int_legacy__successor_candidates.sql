@@ -13,20 +13,14 @@ with recursive converted as (
     select * from {{ ref('int_legacy__deal_group_outcomes') }} where outcome = 'CONVERTED'
 ),
 
-pointer_conversions as (
-    select members.org_id, members.opportunity_id, members.deal_group_id
+-- each live (not deleted) member with its deal group's outcome; an opportunity
+-- belongs to one deal group at most, so to one row at most
+member_outcomes as (
+    select members.org_id, members.opportunity_id, members.deal_group_id, outcomes.outcome
     from {{ ref('int_legacy__members') }} as members
     inner join {{ ref('int_legacy__deal_group_outcomes') }} as outcomes
         on outcomes.org_id = members.org_id and outcomes.deal_group_id = members.deal_group_id
-    where outcomes.outcome = 'CONVERTED' and not members.is_deleted
-),
-
-pointer_conflicts as (
-    select members.org_id, members.opportunity_id
-    from {{ ref('int_legacy__members') }} as members
-    inner join {{ ref('int_legacy__deal_group_outcomes') }} as outcomes
-        on outcomes.org_id = members.org_id and outcomes.deal_group_id = members.deal_group_id
-    where outcomes.outcome = 'LEGACY_TYPE_CONFLICT' and not members.is_deleted
+    where not members.is_deleted
 ),
 
 pointer_nodes as materialized (
@@ -35,17 +29,14 @@ pointer_nodes as materialized (
         screened.opportunity_id,
         screened.last_opportunity_id,
         screened.is_deleted,
-        pointer_conversions.deal_group_id as member_of_contract_id
+        case when member_outcomes.outcome = 'CONVERTED' then member_outcomes.deal_group_id end
+            as member_of_contract_id
     from {{ ref('int_opportunities__screened') }} as screened
-    left join pointer_conversions
-        on pointer_conversions.org_id = screened.org_id
-       and pointer_conversions.opportunity_id = screened.opportunity_id
+    left join member_outcomes
+        on member_outcomes.org_id = screened.org_id
+       and member_outcomes.opportunity_id = screened.opportunity_id
     where screened.screen_reason is null
-      and not exists (
-          select 1 from pointer_conflicts
-          where pointer_conflicts.org_id = screened.org_id
-            and pointer_conflicts.opportunity_id = screened.opportunity_id
-      )
+      and member_outcomes.outcome is distinct from 'LEGACY_TYPE_CONFLICT'
 ),
 
 renewal_heads as (
