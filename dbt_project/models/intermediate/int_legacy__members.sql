@@ -2,8 +2,12 @@
 -- screened opportunities whose one deal group it is). Deleted members are
 -- dropped (unattached DELETED); the rest are numbered by (close_date, id).
 with screened as (
-    select * from {{ ref('int_opportunities__screened') }}
-    where screen_reason is null and deal_group_id is not null
+    select opportunities.*, screening.deal_group_id
+    from {{ ref('int_opportunities__screened') }} as screening
+    inner join {{ ref('int_opportunities__typed') }} as opportunities
+        on opportunities.org_id = screening.org_id and opportunities.opportunity_id = screening.opportunity_id
+    where screening.screen_reason is null and screening.deal_group_id is not null
+      and opportunities.row_reason is null
 ),
 
 deal_groups as (

@@ -25,17 +25,20 @@ member_outcomes as (
 
 pointer_nodes as materialized (
     select
-        screened.org_id,
-        screened.opportunity_id,
-        screened.last_opportunity_id,
-        screened.is_deleted,
+        opportunities.org_id,
+        opportunities.opportunity_id,
+        opportunities.last_opportunity_id,
+        opportunities.is_deleted,
         case when member_outcomes.outcome = 'CONVERTED' then member_outcomes.deal_group_id end
             as member_of_contract_id
-    from {{ ref('int_opportunities__screened') }} as screened
+    from {{ ref('int_opportunities__typed') }} as opportunities
+    left join {{ ref('int_opportunities__screened') }} as screening
+        on screening.org_id = opportunities.org_id and screening.opportunity_id = opportunities.opportunity_id
     left join member_outcomes
-        on member_outcomes.org_id = screened.org_id
-       and member_outcomes.opportunity_id = screened.opportunity_id
-    where screened.screen_reason is null
+        on member_outcomes.org_id = opportunities.org_id
+       and member_outcomes.opportunity_id = opportunities.opportunity_id
+    where opportunities.row_reason is null
+      and screening.screen_reason is null
       and member_outcomes.outcome is distinct from 'LEGACY_TYPE_CONFLICT'
 ),
 

@@ -7,17 +7,31 @@
 -- Only opportunities that point at another row-valid one can loop, so the walk
 -- starts from those whose target points nowhere further and never carries the
 -- chain ends themselves (about half the rows).
+-- It reads the staging view, not int_opportunities__typed, so that the two run
+-- side by side: row-valid is rule 0's row checks (ids and close_date not null,
+-- the id not duplicated in its org), as typed's row_reason is null.
 -- Every join hashes (merge joins and nested loops are off): the recursive
 -- step's hash table over the pointing opportunities is built once and probed by
 -- each step's new loop-free ones (a merge join sorted the whole table at every
 -- step, an index lookup per row cost twice as much).
-with recursive pointing as (
+with recursive row_valid as (
+    select opportunities.org_id, opportunities.opportunity_id, opportunities.last_opportunity_id
+    from {{ ref('stg_salesforce__opportunities') }} as opportunities
+    where opportunities.org_id is not null
+      and opportunities.opportunity_id is not null
+      and opportunities.close_date is not null
+      and not exists (
+          select 1 from {{ ref('int_opportunities__duplicate_ids') }} as duplicated
+          where duplicated.org_id = opportunities.org_id and duplicated.opportunity_id = opportunities.opportunity_id
+      )
+),
+
+pointing as (
     select pointer.org_id, pointer.opportunity_id, pointer.last_opportunity_id
-    from {{ ref('int_opportunities__typed') }} as pointer
+    from row_valid as pointer
     -- a row-valid id is unique in its org: a join, not a semi-join (no dedup)
-    inner join {{ ref('int_opportunities__typed') }} as target
+    inner join row_valid as target
         on target.org_id = pointer.org_id and target.opportunity_id = pointer.last_opportunity_id
-    where pointer.row_reason is null and target.row_reason is null
 ),
 
 loop_free (org_id, opportunity_id) as (
@@ -31,11 +45,10 @@ loop_free (org_id, opportunity_id) as (
     union all
 
     select pointer.org_id, pointer.opportunity_id
-    from {{ ref('int_opportunities__typed') }} as pointer
+    from pointing as pointer
     inner join loop_free
         on loop_free.org_id = pointer.org_id
        and loop_free.opportunity_id = pointer.last_opportunity_id
-    where pointer.row_reason is null
 ),
 
 final as (

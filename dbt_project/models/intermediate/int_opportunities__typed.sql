@@ -3,8 +3,9 @@
 -- row-level quarantine reason of rule 0 (NULL_ID, DUPLICATE_ID,
 -- NULL_CLOSE_DATE) when it has one.
 -- (Indexed by org only, for org-scoped builds: every reader joins it by hash.)
--- (The opportunities are read three times, each straight from the staging view:
--- a CTE read more than once is materialized, a 1 M-row copy.)
+-- (The opportunities are read twice, each straight from the staging view: a CTE
+-- read more than once is materialized, a 1 M-row copy. Duplicate ids come from
+-- their own small model, which the cycle check reads too.)
 with opportunities as (
     select * from {{ ref('stg_salesforce__opportunities') }}
 ),
@@ -14,18 +15,17 @@ mapping as (
 ),
 
 org_terms as (
-    -- every org's default term, as one small object read per row: as a join, the
-    -- planner hashed the million opportunities to look up fifty orgs
+    -- every org's default term, as one small object read per row (as a join, the
+    -- planner hashed the million opportunities to look up fifty orgs); straight
+    -- from the seed: the settings view lists every org of the sources, a scan of
+    -- each source table
     select jsonb_object_agg(org_id, default_term_months) as months
-    from {{ ref('stg_config__org_settings') }}
+    from {{ ref('org_settings') }}
+    where default_term_months is not null
 ),
 
 duplicated as (
-    -- ids that appear more than once in their org (a hash aggregate: no sort of the wide rows)
-    select org_id, opportunity_id, count(*) as id_count
-    from {{ ref('stg_salesforce__opportunities') }}
-    group by org_id, opportunity_id
-    having count(*) > 1
+    select * from {{ ref('int_opportunities__duplicate_ids') }}
 ),
 
 crm_types as (
@@ -53,7 +53,8 @@ typed as (
         opportunities.*,
         coalesce(duplicated.id_count, 1) as id_count,
         coalesce(own_types.opportunity_type, default_types.opportunity_type, 'OTHER') as opportunity_type,
-        coalesce((org_terms.months ->> opportunities.org_id)::integer, 12) as default_term_months
+        coalesce((org_terms.months ->> opportunities.org_id)::integer, (org_terms.months ->> '*')::integer, 12)
+            as default_term_months
     from opportunities
     left join duplicated
         on duplicated.org_id = opportunities.org_id and duplicated.opportunity_id = opportunities.opportunity_id

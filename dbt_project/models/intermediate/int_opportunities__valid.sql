@@ -4,7 +4,12 @@
 -- in a legacy contract when it has one, and whether it is a deleted member
 -- of a legacy deal group (unattached DELETED by rule 2).
 with screened as (
-    select * from {{ ref('int_opportunities__screened') }} where screen_reason is null
+    -- row-valid and not quarantined by the membership rules
+    select opportunities.*
+    from {{ ref('int_opportunities__typed') }} as opportunities
+    left join {{ ref('int_opportunities__screened') }} as screening
+        on screening.org_id = opportunities.org_id and screening.opportunity_id = opportunities.opportunity_id
+    where opportunities.row_reason is null and screening.screen_reason is null
 ),
 
 members as (
