@@ -3,12 +3,37 @@
 -- in no legacy contract) either gets its unattached reason here, or is
 -- DYNAMIC — a won new business, an amendment with a pointer, or a renewal —
 -- and is decided in order by int_orphans__decisions.
-with valid as (
-    select * from {{ ref('int_opportunities__valid') }}
-),
-
-orphans as (
-    select * from valid where legacy_contract_id is null and not is_legacy_deleted
+-- An orphan is a row-valid opportunity the membership screening does not list
+-- (listed are the members of a deal group and the quarantined): it needs
+-- nothing of the legacy conversion, so this runs beside it. Same columns as
+-- int_opportunities__valid.
+with orphans as (
+    select
+        opportunities.org_id,
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.opportunity_name,
+        opportunities.crm_type,
+        opportunities.opportunity_type,
+        opportunities.is_closed,
+        opportunities.is_won,
+        opportunities.is_won_closed,
+        opportunities.is_lost,
+        opportunities.is_deleted,
+        opportunities.close_date,
+        opportunities.last_opportunity_id,
+        opportunities.start_date,
+        opportunities.end_date,
+        null::text as legacy_deal_group_id,
+        null::text as legacy_contract_id,
+        null::bigint as legacy_member_position,
+        false as is_legacy_deleted
+    from {{ ref('int_opportunities__typed') }} as opportunities
+    where opportunities.row_reason is null
+      and not exists (
+          select 1 from {{ ref('int_opportunities__screened') }} as screening
+          where screening.org_id = opportunities.org_id and screening.opportunity_id = opportunities.opportunity_id
+      )
 ),
 
 classified as (
