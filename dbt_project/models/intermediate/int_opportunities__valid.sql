@@ -2,33 +2,60 @@
 -- The opportunities that survive every quarantine rule (rule 0, and rule 2's
 -- LEGACY_TYPE_CONFLICT and LEGACY_DUPLICATE_SUCCESSOR), each with its place
 -- in a legacy contract when it has one, and whether it is a deleted member
--- of a legacy deal group (unattached DELETED by rule 2). One row per
--- (org_id, opportunity_id), enforced by the unique index.
-select
-    opportunities.org_id,
-    opportunities.opportunity_id,
-    opportunities.account_id,
-    opportunities.opportunity_name,
-    opportunities.crm_type,
-    opportunities.opportunity_type,
-    opportunities.is_closed,
-    opportunities.is_won,
-    opportunities.is_won_closed,
-    opportunities.is_lost,
-    opportunities.is_deleted,
-    opportunities.close_date,
-    opportunities.last_opportunity_id,
-    opportunities.start_date,
-    opportunities.end_date,
-    placements.deal_group_id as legacy_deal_group_id,
-    placements.legacy_contract_id,
-    placements.legacy_member_position,
-    coalesce(placements.is_deleted, false) as is_legacy_deleted
-from {{ ref('int_opportunities__typed') }} as opportunities
-left join {{ ref('int_opportunities__screened') }} as screening
-    on screening.org_id = opportunities.org_id and screening.opportunity_id = opportunities.opportunity_id
-left join {{ ref('int_legacy__placements') }} as placements
-    on placements.org_id = opportunities.org_id and placements.opportunity_id = opportunities.opportunity_id
-where opportunities.row_reason is null
-  and screening.screen_reason is null
-  and placements.is_left_out is not true
+-- of a legacy deal group (unattached DELETED by rule 2).
+with screened as (
+    -- row-valid and not quarantined by the membership rules
+    select opportunities.*
+    from {{ ref('int_opportunities__typed') }} as opportunities
+    left join {{ ref('int_opportunities__screened') }} as screening
+        on screening.org_id = opportunities.org_id and screening.opportunity_id = opportunities.opportunity_id
+    where opportunities.row_reason is null and screening.screen_reason is null
+),
+
+members as (
+    select * from {{ ref('int_legacy__members') }}
+),
+
+outcomes as (
+    select * from {{ ref('int_legacy__deal_group_outcomes') }}
+),
+
+legacy_contracts as (
+    select * from {{ ref('int_legacy__contracts') }}
+),
+
+final as (
+    select
+        screened.org_id,
+        screened.opportunity_id,
+        screened.account_id,
+        screened.opportunity_name,
+        screened.crm_type,
+        screened.opportunity_type,
+        screened.is_closed,
+        screened.is_won,
+        screened.is_won_closed,
+        screened.is_lost,
+        screened.is_deleted,
+        screened.close_date,
+        screened.last_opportunity_id,
+        screened.start_date,
+        screened.end_date,
+        members.deal_group_id as legacy_deal_group_id,
+        case when legacy_contracts.link_state = 'OK' and not members.is_deleted
+            then legacy_contracts.contract_id end as legacy_contract_id,
+        case when legacy_contracts.link_state = 'OK' and not members.is_deleted
+            then members.member_position end as legacy_member_position,
+        coalesce(members.is_deleted, false) as is_legacy_deleted
+    from screened
+    left join members
+        on members.org_id = screened.org_id and members.opportunity_id = screened.opportunity_id
+    left join outcomes
+        on outcomes.org_id = members.org_id and outcomes.deal_group_id = members.deal_group_id
+    left join legacy_contracts
+        on legacy_contracts.org_id = members.org_id and legacy_contracts.contract_id = members.deal_group_id
+    where members.is_deleted is distinct from false
+       or (outcomes.outcome = 'CONVERTED' and legacy_contracts.link_state = 'OK')
+)
+
+select * from final

@@ -11,13 +11,7 @@ with candidates as (
 ),
 
 paths as (
-    -- the static target: the legacy contract the walk's end member is placed in
-    -- (none when it is deleted or its deal group is quarantined)
-    select walks.org_id, walks.opportunity_id, walks.passed_orphans,
-        placements.legacy_contract_id as static_target_contract_id
-    from {{ ref('int_orphans__pointer_paths') }} as walks
-    left join {{ ref('int_legacy__placements') }} as placements
-        on placements.org_id = walks.org_id and placements.opportunity_id = walks.end_member_id
+    select * from {{ ref('int_orphans__pointer_paths') }}
 ),
 
 passed as materialized (
