@@ -1,4 +1,4 @@
-{{ config(pre_hook=["set local enable_nestloop = off"]) }}
+{{ config(pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
 -- SPEC §4: a successor the renewal job scaffolded before any renewal
 -- opportunity existed becomes the contract of the renewal opportunity that
 -- arrives for its prior — the same contract, not a second successor. For every
@@ -10,7 +10,8 @@
 -- otherwise the next run would compute a second contract for the same renewal.
 -- (Nested loops are off: right after an apply the statistics of app.deal_group
 -- still say "no scaffolds", and a nested loop over the window below then
--- recomputes it once per scaffold.)
+-- recomputes it once per scaffold. Merge joins are off too: in an org-scoped
+-- build one read every application deal group in index order, 3 s instead of 0.2 s.)
 with scaffolds as (
     select org_id, contract_id as scaffold_id, prior_head_opportunity_id
     from {{ ref('stg_app__renewal_scaffolds') }}

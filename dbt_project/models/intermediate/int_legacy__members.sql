@@ -1,6 +1,10 @@
+{{ config(pre_hook=["set local enable_nestloop = off"]) }}
 -- Rule 2, first step: the members of each valid legacy deal group (the
 -- screened opportunities whose one deal group it is). Deleted members are
 -- dropped (unattached DELETED); the rest are numbered by (close_date, id).
+-- (Nested loops off: int_opportunities__typed is indexed by org only, and in an
+-- org-scoped build the planner looked each member up by scanning its org's
+-- opportunities — 36 s for one org instead of 0.2 s.)
 with screened as (
     select opportunities.*, screening.deal_group_id
     from {{ ref('int_opportunities__screened') }} as screening

@@ -1,8 +1,11 @@
-{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}]) }}
+{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}],
+          pre_hook=["set local enable_nestloop = off"]) }}
 -- The opportunities that survive every quarantine rule (rule 0, and rule 2's
 -- LEGACY_TYPE_CONFLICT and LEGACY_DUPLICATE_SUCCESSOR), each with its place
 -- in a legacy contract when it has one, and whether it is a deleted member
--- of a legacy deal group (unattached DELETED by rule 2).
+-- of a legacy deal group (unattached DELETED by rule 2). One row per
+-- (org_id, opportunity_id), enforced by the unique index. (Nested loops off:
+-- int_opportunities__typed is indexed by org only; see int_legacy__members.)
 with screened as (
     -- row-valid and not quarantined by the membership rules
     select opportunities.*

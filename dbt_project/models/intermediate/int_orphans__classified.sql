@@ -1,4 +1,5 @@
-{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}]) }}
+{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}],
+          pre_hook=["set local enable_nestloop = off"]) }}
 -- Rule 5, the part that needs no history: every orphan (a valid opportunity
 -- in no legacy contract) either gets its unattached reason here, or is
 -- DYNAMIC — a won new business, an amendment with a pointer, or a renewal —
@@ -6,7 +7,8 @@
 -- An orphan is a row-valid opportunity the membership screening does not list
 -- (listed are the members of a deal group and the quarantined): it needs
 -- nothing of the legacy conversion, so this runs beside it. Same columns as
--- int_opportunities__valid.
+-- int_opportunities__valid. (Nested loops off: int_opportunities__typed is
+-- indexed by org only; see int_legacy__members.)
 with orphans as (
     select
         opportunities.org_id,
