@@ -98,6 +98,34 @@
     {%- endif -%}
 {% endmacro %}
 
+{#- Before a build reads the sources: statistics that describe them. A full build
+    analyzes each source that was never analyzed, or that changed by a tenth
+    (at least 1,000 rows) since its last analyze — autovacuum's own threshold,
+    applied now rather than up to a minute later: a freshly loaded table has no
+    statistics, and a plan made without them hashed the cycle check's 740 k
+    loop-free rows as if they were 21 billion (400 s instead of 4 s). A scoped
+    build checks its orgs' rows instead (below). -#}
+{% macro refresh_source_statistics() %}
+    {%- if not execute -%}{{ return("") }}{%- endif -%}
+    {%- if scoped_orgs() is not none -%}{{ return(refresh_scoped_source_statistics()) }}{%- endif -%}
+    {%- set relations = [] -%}
+    {%- for source_node in graph.sources.values() -%}
+        {%- do relations.append("('" ~ source_node.schema ~ "', '" ~ source_node.identifier ~ "')") -%}
+    {%- endfor -%}
+    {%- if not relations -%}{{ return("") }}{%- endif -%}
+    {%- set stale = run_query(
+        "select format('%I.%I', n.nspname, c.relname)
+         from pg_class as c
+         join pg_namespace as n on n.oid = c.relnamespace
+         left join pg_stat_user_tables as s on s.relid = c.oid
+         where c.relkind in ('r', 'p') and (n.nspname, c.relname) in (" ~ relations | unique | join(", ") ~ ")
+           and (c.reltuples < 0
+                or (s.n_mod_since_analyze >= 1000 and s.n_mod_since_analyze * 10 >= greatest(c.reltuples, 1)))"
+        ).columns[0].values() -%}
+    {%- for relation in stale -%}{% do run_query("analyze " ~ relation) %}{%- endfor -%}
+    {{ return("") }}
+{% endmacro %}
+
 {#- The same for the sources, before a scoped build reads them: a new org's rows
     arrive by the CRM sync, and the sensor's run comes before autovacuum's analyze.
     The scoped orgs' rows are counted only up to ten times the estimate (at least
