@@ -135,3 +135,33 @@ def test_a_scoped_build_before_any_full_build_says_so(capfd):
     assert not result.success
     dbt_output = capfd.readouterr().out  # what the run's compute log shows
     assert "for orgs any_org: the table does not exist yet; run a full build first" in dbt_output
+
+
+def test_a_full_build_first_analyzes_the_sources_its_statistics_do_not_describe(scoped_url):
+    """A source that changed by more than a tenth since its last analyze (or was never analyzed,
+    as after a first load) is analyzed before a full build reads it: a plan made without
+    statistics can hash a million rows as billions. A source the statistics describe is left
+    to autovacuum."""
+    changed, unchanged = "salesforce.opportunity", "app.deal_group"
+
+    def last_analyze(conn, table):
+        return conn.execute("select last_analyze from pg_stat_user_tables where relid = %s::regclass",
+                            [table]).fetchone()[0]
+
+    with psycopg.connect(scoped_url, autocommit=True) as conn:
+        # our own database: autovacuum kept off the changed table, so only the build can analyze it
+        conn.execute(f"alter table {changed} set (autovacuum_enabled = false)")
+        conn.execute(f"analyze {changed}")
+        conn.execute(f"analyze {unchanged}")
+        rows = conn.execute(f"update {changed} set system_modstamp = now()").rowcount
+        for _ in range(1000 // rows):  # at least 1,000 changed rows: a small table is not worth an analyze
+            conn.execute(f"update {changed} set system_modstamp = now()")
+        before = {table: last_analyze(conn, table) for table in (changed, unchanged)}
+    try:
+        build(scoped_url)
+        with psycopg.connect(scoped_url) as conn:
+            assert last_analyze(conn, changed) > before[changed]
+            assert last_analyze(conn, unchanged) == before[unchanged]
+    finally:
+        with psycopg.connect(scoped_url, autocommit=True) as conn:
+            conn.execute(f"alter table {changed} reset (autovacuum_enabled)")
