@@ -6,9 +6,8 @@
 -- and is decided in order by int_orphans__decisions.
 -- An orphan is a row-valid opportunity the membership screening does not list
 -- (listed are the members of a deal group and the quarantined): it needs
--- nothing of the legacy conversion, so this runs beside it. Same columns as
--- int_opportunities__valid. (Nested loops off: int_opportunities__typed is
--- indexed by org only; see int_legacy__members.)
+-- nothing of the legacy conversion, so this runs beside it. (Nested loops off:
+-- int_opportunities__typed is indexed by org only; see int_legacy__members.)
 with orphans as (
     select
         opportunities.org_id,
@@ -25,11 +24,7 @@ with orphans as (
         opportunities.close_date,
         opportunities.last_opportunity_id,
         opportunities.start_date,
-        opportunities.end_date,
-        null::text as legacy_deal_group_id,
-        null::text as legacy_contract_id,
-        null::bigint as legacy_member_position,
-        false as is_legacy_deleted
+        opportunities.end_date
     from {{ ref('int_opportunities__typed') }} as opportunities
     where opportunities.row_reason is null
       and not exists (
