@@ -4,7 +4,7 @@
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, Config, MetadataValue, asset_check
 from pydantic import Field
 
-from checks.hierarchy_suite import read_contracts, validate_hierarchy
+from checks.hierarchy_suite import read_engagement_shape, validate_hierarchy
 from dagster_project.lib.resources import PostgresResource
 
 
@@ -23,7 +23,7 @@ class HierarchyCheckConfig(Config):
     ),
 )
 def hierarchy_expectations_check(config: HierarchyCheckConfig, postgres: PostgresResource) -> AssetCheckResult:
-    result = validate_hierarchy(read_contracts(postgres.url(), config.orgs or None))
+    result = validate_hierarchy(read_engagement_shape(postgres.url(), config.orgs or None))
     return AssetCheckResult(
         passed=result.passed,
         severity=AssetCheckSeverity.ERROR,

@@ -1,6 +1,7 @@
 """Great Expectations suite over the computed hierarchy (marts.contracts):
-one ACTIVE contract per engagement at most, and engagement sequences unique
-and 1..n with no gaps (SPEC §3 invariants 1 and 2).
+one ACTIVE contract per engagement at most, and engagement sequences present,
+unique and 1..n with no gaps (SPEC §3 invariants 1 and 2), validated on each
+engagement's shape (its counts and sequence range, aggregated in SQL).
 
 GX runs in an ephemeral, in-memory context with analytics off: nothing is
 written to disk and nothing calls out.
@@ -21,7 +22,8 @@ from great_expectations.data_context.types.base import (
 
 from dagster_project.lib import database
 
-CONTRACT_COLUMNS = ["org_id", "engagement_id", "contract_id", "engagement_sequence", "status"]
+ENGAGEMENT_COLUMNS = ["org_id", "engagement_id", "active_contracts", "contract_count", "sequenced_contracts",
+                      "distinct_sequences", "min_sequence", "max_sequence"]
 
 
 @dataclass
@@ -32,69 +34,55 @@ class SuiteResult:
     engagements_checked: int
 
 
-def contract_expectations() -> list:
-    return [
-        gxe.ExpectCompoundColumnsToBeUnique(column_list=["org_id", "engagement_id", "engagement_sequence"]),
-        gxe.ExpectColumnValuesToNotBeNull(column="engagement_sequence"),
-        gxe.ExpectColumnValuesToBeBetween(column="engagement_sequence", min_value=1),
-    ]
-
-
 def engagement_expectations() -> list:
+    """Per engagement: at most one ACTIVE contract; every contract has a sequence, no two
+    share one, and they run 1..n (the smallest is 1 and the largest is the count)."""
     return [
         gxe.ExpectColumnValuesToBeBetween(column="active_contracts", max_value=1),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="sequenced_contracts", column_B="contract_count"),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="distinct_sequences", column_B="contract_count"),
         gxe.ExpectColumnValuesToBeBetween(column="min_sequence", min_value=1, max_value=1),
         gxe.ExpectColumnPairValuesToBeEqual(column_A="max_sequence", column_B="contract_count"),
-        gxe.ExpectColumnPairValuesToBeEqual(column_A="distinct_sequences", column_B="contract_count"),
     ]
 
 
-def engagement_shape(contracts: pd.DataFrame) -> pd.DataFrame:
-    """Per engagement: ACTIVE contracts, contracts, and its sequence range."""
-    if contracts.empty:
-        return pd.DataFrame(columns=["org_id", "engagement_id", "active_contracts", "contract_count",
-                                     "distinct_sequences", "min_sequence", "max_sequence"])
-    grouped = contracts.assign(is_active=contracts["status"].eq("ACTIVE")).groupby(
-        ["org_id", "engagement_id"], dropna=False)
-    return grouped.agg(
-        active_contracts=("is_active", "sum"),
-        contract_count=("contract_id", "size"),
-        distinct_sequences=("engagement_sequence", "nunique"),
-        min_sequence=("engagement_sequence", "min"),
-        max_sequence=("engagement_sequence", "max"),
-    ).reset_index()
-
-
-def read_contracts(url: str | None = None, orgs: list[str] | None = None) -> pd.DataFrame:
-    """The contracts of the orgs an apply would write (decision D9), or of those of ``orgs``."""
+def read_engagement_shape(url: str | None = None, orgs: list[str] | None = None) -> pd.DataFrame:
+    """Per engagement of marts.contracts, over the orgs an apply would write (decision D9) or
+    over ``orgs``: its ACTIVE contracts, contracts, contracts with a sequence, distinct
+    sequences and their range. One aggregate in the database (~270 k engagement rows for
+    415 k contracts in the benchmark) rather than every contract read into pandas (D45)."""
     with database.connect(url) as conn:
-        rows = conn.execute(
-            f"select {', '.join(CONTRACT_COLUMNS)} from marts.contracts "
-            "where org_is_applied and (%(orgs)s::text[] is null or org_id = any(%(orgs)s::text[]))",
-            {"orgs": orgs}).fetchall()
-    return pd.DataFrame(rows, columns=CONTRACT_COLUMNS)
+        rows = conn.execute("""
+            select org_id, engagement_id,
+                count(*) filter (where status = 'ACTIVE'), count(*), count(engagement_sequence),
+                count(distinct engagement_sequence), min(engagement_sequence), max(engagement_sequence)
+            from marts.contracts
+            where org_is_applied and (%(orgs)s::text[] is null or org_id = any(%(orgs)s::text[]))
+            group by org_id, engagement_id
+        """, {"orgs": orgs}).fetchall()
+    return pd.DataFrame(rows, columns=ENGAGEMENT_COLUMNS)
 
 
-def validate_hierarchy(contracts: pd.DataFrame) -> SuiteResult:
-    """Run the suite over a contracts frame (columns ``CONTRACT_COLUMNS``)."""
+def validate_hierarchy(engagements: pd.DataFrame) -> SuiteResult:
+    """Run the suite over an engagement-shape frame (columns ``ENGAGEMENT_COLUMNS``)."""
     context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(
         analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False),
         store_backend_defaults=InMemoryStoreBackendDefaults()))
-    source = context.data_sources.add_pandas("computed_hierarchy")
-    engagements = engagement_shape(contracts)
     failures = []
-    for name, frame, expectations in (("contracts", contracts, contract_expectations()),
-                                      ("engagements", engagements, engagement_expectations())):
-        batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all").get_batch(
-            batch_parameters={"dataframe": frame})
-        suite = gx.ExpectationSuite(name=f"{name}_invariants", expectations=expectations)
-        for result in batch.validate(suite, result_format="SUMMARY").results:
+    if not engagements.empty:
+        batch = (context.data_sources.add_pandas("computed_hierarchy").add_dataframe_asset(name="engagements")
+                 .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": engagements}))
+        suite = gx.ExpectationSuite(name="engagement_invariants", expectations=engagement_expectations())
+        result_format = {"result_format": "SUMMARY", "unexpected_index_column_names": ["org_id", "engagement_id"]}
+        for result in batch.validate(suite, result_format=result_format).results:
             if not result.success:
                 failures.append({
-                    "table": f"marts.{name}",
+                    "table": "marts.contracts, per engagement",
                     "expectation": result.expectation_config.type,
                     "kwargs": {k: v for k, v in result.expectation_config.kwargs.items() if k != "batch_id"},
                     "unexpected_count": result.result.get("unexpected_count"),
-                    "examples": [str(v) for v in (result.result.get("partial_unexpected_list") or [])[:5]],
+                    "examples": [f"org {row['org_id']}, engagement {row['engagement_id']}"
+                                 for row in (result.result.get("partial_unexpected_index_list") or [])[:5]],
                 })
-    return SuiteResult(not failures, failures, len(contracts), len(engagements))
+    contracts = int(engagements["contract_count"].sum()) if not engagements.empty else 0
+    return SuiteResult(not failures, failures, contracts, len(engagements))
