@@ -125,9 +125,9 @@ def measure_event(url: str) -> None:
     """One Won renewal (starting the day after its prior ends) → sensor tick → run → PENDING successor."""
     from sensors.renewal_sensor import renewal_sensor
 
-    from dagster_project.lib.dbt_project import parse_manifest
+    from dagster_project.lib.dbt_project import prepare_parse_state
 
-    parse_manifest(url)  # as a deployment's code location is prepared: against the database it runs on
+    prepare_parse_state(url)  # as after a deployment's first run: dbt's parse state for this database (D44)
     instance = DagsterInstance.ephemeral()
     resources = {"postgres": PostgresResource(database_url=url)}
     cursor = renewal_sensor(build_sensor_context(instance=instance, resources=resources)).cursor
@@ -200,7 +200,7 @@ def scoped_sweep(url: str, orgs: list[str] | None = None) -> None:
     from dagster_project import settings
     from dagster_project.lib.dbt_project import parse_manifest
 
-    parse_manifest(url)
+    parse_manifest(url)  # this sweep runs dbt itself, in target/: parsed for this database there
     if orgs is None:
         with database.connect(url) as conn:
             orgs = [org for (org,) in conn.execute("select distinct org_id from marts.contracts order by 1")]

@@ -7,6 +7,7 @@ import importlib.metadata
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
 from functools import cache, cached_property
@@ -42,12 +43,31 @@ def parse_manifest(url: str | None = None) -> None:
     with differs from the run's."""
     from dagster_project.lib import database
 
+    environment = database.dbt_environment(url or database.database_url())
     subprocess.run(
         [settings.dbt_executable(), "parse", "--quiet", "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
         cwd=settings.DBT_PROJECT_DIR,
-        env={**os.environ, **database.dbt_environment(url or database.database_url())},
+        env={**os.environ, **environment},
         check=True,
     )
+    keep_parse_state(target_dir() / PARTIAL_PARSE_FILE, parse_state_path(environment))
+
+
+def prepare_parse_state(url: str) -> None:
+    """Parse the project for ``url``'s database into that database's parse state (see
+    ``parse_state_path``), leaving target/manifest.json as it is: the first dbt run against
+    that database then starts warm, as every later one does."""
+    from dagster_project.lib import database
+
+    environment = database.dbt_environment(url)
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run(
+            [settings.dbt_executable(), "parse", "--quiet", "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
+            cwd=settings.DBT_PROJECT_DIR,
+            env={**os.environ, **environment, "DBT_TARGET_PATH": scratch, "DBT_LOG_PATH": scratch},
+            check=True,
+        )
+        keep_parse_state(Path(scratch) / PARTIAL_PARSE_FILE, parse_state_path(environment))
 
 
 RUN_TARGETS_KEPT = 20
