@@ -2,16 +2,23 @@
 -- One account per (org, CRM account id) that holds a contract, and one per
 -- legacy deal group without a CRM account (rule 3). Name from the CRM
 -- account, else from the deal group.
-with contracts as (
-    select * from {{ ref('int_contracts__unioned') }}
-),
-
-legacy as (
+-- The accounts holding a contract are known before the orphans are decided:
+-- a legacy contract's, and the account of every won new-business orphan with
+-- an account (each one either opens a contract of its account or finds one
+-- covering its close date: rule 5); a renewal contract stays in its prior's
+-- account. So this builds beside the orphan decider, not after it (D46): it
+-- waits for the decider's input only so that dbt's two threads give the
+-- chain's models before it (int_opportunities__valid, the pointer walk) a
+-- core of their own, and fill the one the decider leaves idle.
+-- depends_on: {{ ref('int_orphans__dynamic') }}
+with legacy as (
     select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
 ),
 
-opportunities as (
-    select * from {{ ref('int_opportunities__valid') }}
+won_new_business_orphans as (
+    select org_id, orphan_account_id, account_id
+    from {{ ref('int_orphans__classified') }}
+    where static_reason is null and opportunity_type = 'NEW_BUSINESS'
 ),
 
 crm_names as (
@@ -26,12 +33,8 @@ keys as (
         case when legacy.crm_account_id is null then legacy.deal_group_name end as deal_group_name
     from legacy
     union
-    select contracts.org_id, contracts.account_id, opportunities.account_id, null
-    from contracts
-    inner join opportunities
-        on opportunities.org_id = contracts.org_id
-       and opportunities.opportunity_id = contracts.head_opportunity_id
-    where contracts.legacy_deal_group_id is null and contracts.contract_type = 'NEW_BUSINESS'
+    select org_id, orphan_account_id, account_id, null
+    from won_new_business_orphans
 ),
 
 final as (
