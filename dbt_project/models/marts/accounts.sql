@@ -6,11 +6,11 @@
 -- a legacy contract's, and the account of every won new-business orphan with
 -- an account (each one either opens a contract of its account or finds one
 -- covering its close date: rule 5); a renewal contract stays in its prior's
--- account. So this builds beside the orphan decider, not after it (D46): it
--- waits for the decider's input only so that dbt's two threads give the
--- chain's models before it (int_opportunities__valid, the pointer walk) a
--- core of their own, and fill the one the decider leaves idle.
--- depends_on: {{ ref('int_orphans__dynamic') }}
+-- account. So it needs nothing of the decided contracts (D46); it waits for
+-- the decider only so that dbt's two threads give the chain's models before
+-- it (int_opportunities__valid, the pointer walk, the decider's two parts) a
+-- core of their own, and then builds beside int_contracts__unioned.
+-- depends_on: {{ ref('int_orphans__decisions') }}
 with legacy as (
     select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
 ),
