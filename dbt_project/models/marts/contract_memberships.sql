@@ -67,3 +67,6 @@ final as (
 )
 
 select * from final
+-- each org's rows side by side on disk: the apply, the GX check and the
+-- org-scoped readers read one org at a time (D48)
+order by org_id collate "C"
