@@ -39,8 +39,9 @@ def parse_manifest(url: str | None = None) -> None:
     """``dbt parse``: writes target/manifest.json, which the code location needs at import,
     and target/partial_parse.msgpack, which every dbt run of the code location starts from.
     It parses against the database the runs use (``url``, default the platform's): dbt
-    re-parses the whole project (~5 s per invocation) when the connection it was parsed
-    with differs from the run's."""
+    re-parses the whole project (~2.5–5 s per invocation) when the connection it was parsed
+    with differs from the run's. The state is also kept as that database's parse state
+    (``parse_state_path``), where every dbt step of the code location starts from."""
     from dagster_project.lib import database
 
     environment = database.dbt_environment(url or database.database_url())
@@ -99,7 +100,8 @@ def target_dir() -> Path:
 
 
 def parse_state_path(environment: Mapping[str, str] | None = None) -> Path:
-    """Where dbt's partial-parse state for the database this process's dbt runs use is kept.
+    """Where dbt's partial-parse state for a database is kept: the one of ``environment``'s
+    ``DBT_PG_*`` settings, by default this process's (those its dbt runs use).
 
     dbt re-parses the whole project (~2.5 s of every run) when the connection (host, port,
     user, database) differs from the one its saved state was parsed with, and dagster-dbt
