@@ -44,14 +44,7 @@ def parse_manifest(url: str | None = None) -> None:
     (``parse_state_path``), where every dbt step of the code location starts from."""
     from dagster_project.lib import database
 
-    environment = database.dbt_environment(url or database.database_url())
-    subprocess.run(
-        [settings.dbt_executable(), "parse", "--quiet", "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
-        cwd=settings.DBT_PROJECT_DIR,
-        env={**os.environ, **environment},
-        check=True,
-    )
-    keep_parse_state(target_dir() / PARTIAL_PARSE_FILE, parse_state_path(environment))
+    _dbt_parse(database.dbt_environment(url or database.database_url()))
 
 
 def prepare_parse_state(url: str) -> None:
@@ -60,15 +53,21 @@ def prepare_parse_state(url: str) -> None:
     that database then starts warm, as every later one does."""
     from dagster_project.lib import database
 
-    environment = database.dbt_environment(url)
     with tempfile.TemporaryDirectory() as scratch:
-        subprocess.run(
-            [settings.dbt_executable(), "parse", "--quiet", "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
-            cwd=settings.DBT_PROJECT_DIR,
-            env={**os.environ, **environment, "DBT_TARGET_PATH": scratch, "DBT_LOG_PATH": scratch},
-            check=True,
-        )
-        keep_parse_state(Path(scratch) / PARTIAL_PARSE_FILE, parse_state_path(environment))
+        _dbt_parse(database.dbt_environment(url), Path(scratch))
+
+
+def _dbt_parse(environment: Mapping[str, str], target: Path | None = None) -> None:
+    """``dbt parse`` against the database of ``environment`` (its ``DBT_PG_*`` settings), into
+    ``target`` (default dbt's target directory); its state is kept as that database's."""
+    into = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)} if target else {}
+    subprocess.run(
+        [settings.dbt_executable(), "parse", "--quiet", "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
+        cwd=settings.DBT_PROJECT_DIR,
+        env={**os.environ, **environment, **into},
+        check=True,
+    )
+    keep_parse_state((target or target_dir()) / PARTIAL_PARSE_FILE, parse_state_path(environment))
 
 
 RUN_TARGETS_KEPT = 20
