@@ -1,4 +1,4 @@
-{{ config(indexes=[{'columns': ['org_id', 'contract_id'], 'unique': true}, {'columns': ['org_id', 'legacy_deal_group_id']}]) }}
+{{ config(indexes=[{'columns': ['org_id', 'contract_id'], 'unique': true}]) }}
 -- One row per contract of the computed hierarchy, every org, with its status
 -- as of `as_of` (rule 6, first match wins: head Lost → ARCHIVED; a renewal
 -- whose head is Open or Won but not started → PENDING; its Won successor has
