@@ -161,6 +161,27 @@ def test_a_second_legacy_successor_of_one_prior_is_quarantined(marts):
     assert ("ren_again", "LEGACY_DUPLICATE_SUCCESSOR") in marts.quarantined(org)
 
 
+@scenario
+def orphans_pointing_at_a_duplicate_successor(org):
+    org.opp("nb", "New Business", "2022-01-01")
+    org.group("term1", "nb")
+    org.opp("ren", "Renewal", "2023-01-01", pointer="nb")
+    org.group("term2", "ren")
+    org.opp("ren_again", "Renewal", "2023-02-01", pointer="nb")
+    org.group("term2_duplicate", "ren_again")
+    org.opp("upsell", "Upsell", "2023-03-01", pointer="ren_again")
+    org.opp("next_renewal", "Renewal", "2024-02-01", pointer="ren_again")
+
+
+def test_an_orphan_pointing_at_a_quarantined_duplicate_successor_finds_no_contract(marts):
+    """The pointer walk ends at the duplicate successor's head, which is
+    quarantined with its deal group: not found (rule 4), for an amendment and
+    for a renewal alike (its pointer is set, so no fallback to the latest contract)."""
+    org = "sc_orphans_pointing_at_a_duplicate_successor"
+    assert ("term2_duplicate", "LEGACY_DUPLICATE_SUCCESSOR") in marts.quarantined(org, "deal_group")
+    assert marts.unattached(org) == {"upsell": "AMENDMENT_PRIOR_NOT_FOUND", "next_renewal": "RENEWAL_PRIOR_NOT_FOUND"}
+
+
 def test_a_legacy_renewal_pointing_into_another_account_starts_its_own_engagement(marts):
     contracts = marts.contracts("sc_legacy_renewal_chain")
     assert contracts["cross_account"]["engagement_sequence"] == 1

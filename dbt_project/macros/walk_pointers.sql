@@ -5,11 +5,13 @@
     at a missing, deleted or quarantined id (no target). With keep_passed, the
     non-member opportunities passed on the way are kept, in order.
 
-    `starts` has (org_id, start_id, first_pointer). Expands to a recursive CTE
+    `starts` has (org_id, start_id, first_pointer) and the `carry` columns,
+    which every row of the walk keeps as they are. Expands to a recursive CTE
     named `walk`; read its finished rows with `where is_done`. -#}
-{% macro walk_pointers(starts, nodes, member_column, keep_passed=false) %}
-walk (org_id, start_id, next_id, passed_orphans, target_contract_id, is_done) as (
-    select org_id, start_id, first_pointer, array[]::text[], null::text, first_pointer is null
+{% macro walk_pointers(starts, nodes, member_column, keep_passed=false, carry=[]) %}
+walk (org_id, start_id, {% for c in carry %}{{ c }}, {% endfor %}next_id, passed_orphans, target_contract_id, is_done) as (
+    select org_id, start_id, {% for c in carry %}{{ c }}, {% endfor %}first_pointer, array[]::text[], null::text,
+        first_pointer is null
     from {{ starts }}
 
     union all
@@ -17,6 +19,7 @@ walk (org_id, start_id, next_id, passed_orphans, target_contract_id, is_done) as
     select
         walk.org_id,
         walk.start_id,
+        {% for c in carry %}walk.{{ c }}, {% endfor %}
         node.last_opportunity_id,
         {% if keep_passed -%}
         case

@@ -30,7 +30,9 @@ paths as (
 ),
 
 legacy as (
-    select org_id, contract_id, account_id from {{ ref('int_legacy__contract_terms') }}
+    -- the converted deal groups the legacy continuation keeps as contracts (a
+    -- walk that ends at a quarantined duplicate successor's member has no target)
+    select org_id, contract_id, account_id from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
 ),
 
 passed_pairs as materialized (
@@ -67,7 +69,7 @@ edges as materialized (
     inner join dynamic
         on dynamic.org_id = paths.org_id and dynamic.opportunity_id = paths.opportunity_id
     inner join legacy
-        on legacy.org_id = paths.org_id and legacy.contract_id = paths.static_target_contract_id
+        on legacy.org_id = paths.org_id and legacy.contract_id = paths.walk_end_deal_group_id
     where dynamic.opportunity_type = 'RENEWAL'
 ),
 

@@ -11,7 +11,11 @@ with candidates as (
 ),
 
 paths as (
-    select * from {{ ref('int_orphans__pointer_paths') }}
+    -- rule 4's static walk of each dynamic orphan with a pointer: the orphans it
+    -- passed, in order, and the converted deal group whose member ends it (its
+    -- contract is the walk's static target, unless the legacy continuation
+    -- quarantines it LEGACY_DUPLICATE_SUCCESSOR; the readers check that)
+    select * from {{ ref('int_opportunities__pointer_walks') }} where start_deal_group_id is null
 ),
 
 passed as materialized (
@@ -35,7 +39,7 @@ cut as (
     select
         paths.org_id,
         paths.opportunity_id,
-        paths.static_target_contract_id,
+        paths.target_deal_group_id,
         coalesce(paths.passed_orphans[1:last_openers.position], array[]::text[]) as passed_openers
     from paths
     left join last_openers
@@ -49,7 +53,7 @@ final as (
         candidates.opportunity_type,
         candidates.last_opportunity_id,
         coalesce(cut.passed_openers, array[]::text[]) as passed_orphans,
-        cut.static_target_contract_id,
+        cut.target_deal_group_id as walk_end_deal_group_id,
         candidates.opportunity_type = 'AMENDMENT' and cardinality(coalesce(cut.passed_openers, array[]::text[])) = 0
             as is_decided_statically
     from candidates

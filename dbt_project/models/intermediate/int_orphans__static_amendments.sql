@@ -5,19 +5,27 @@ with dependence as (
     select * from {{ ref('int_orphans__path_dependence') }} where is_decided_statically
 ),
 
+legacy_contracts as (
+    select org_id, contract_id from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+),
+
 final as (
     select
         dependence.org_id,
         dependence.opportunity_id,
         classified.close_date,
-        dependence.static_target_contract_id as attached_contract_id,
-        case when dependence.static_target_contract_id is null then 'AMENDMENT_PRIOR_NOT_FOUND' end as reason,
-        case when dependence.static_target_contract_id is null
+        legacy_contracts.contract_id as attached_contract_id,
+        case when legacy_contracts.contract_id is null then 'AMENDMENT_PRIOR_NOT_FOUND' end as reason,
+        case when legacy_contracts.contract_id is null
             then 'no contract reached from ' || dependence.last_opportunity_id
         end as detail
     from dependence
     inner join {{ ref('int_orphans__classified') }} as classified
         on classified.org_id = dependence.org_id and classified.opportunity_id = dependence.opportunity_id
+    -- the walk's end is a contract unless the legacy continuation quarantined it
+    left join legacy_contracts
+        on legacy_contracts.org_id = dependence.org_id
+       and legacy_contracts.contract_id = dependence.walk_end_deal_group_id
 )
 
 select * from final
