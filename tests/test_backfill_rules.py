@@ -162,7 +162,7 @@ def test_a_second_legacy_successor_of_one_prior_is_quarantined(marts):
 
 
 @scenario
-def orphans_pointing_at_a_duplicate_successor(org):
+def orphans_pointing_into_quarantined_deal_groups(org):
     org.opp("nb", "New Business", "2022-01-01")
     org.group("term1", "nb")
     org.opp("ren", "Renewal", "2023-01-01", pointer="nb")
@@ -171,15 +171,21 @@ def orphans_pointing_at_a_duplicate_successor(org):
     org.group("term2_duplicate", "ren_again")
     org.opp("upsell", "Upsell", "2023-03-01", pointer="ren_again")
     org.opp("next_renewal", "Renewal", "2024-02-01", pointer="ren_again")
+    org.opp("conflict_head", "Upsell", "2021-01-01", account="acc2")
+    org.group("conflicted", "conflict_head", crm="acc2")
+    org.opp("conflict_upsell", "Upsell", "2021-03-01", account="acc2", pointer="conflict_head")
 
 
-def test_an_orphan_pointing_at_a_quarantined_duplicate_successor_finds_no_contract(marts):
-    """The pointer walk ends at the duplicate successor's head, which is
-    quarantined with its deal group: not found (rule 4), for an amendment and
-    for a renewal alike (its pointer is set, so no fallback to the latest contract)."""
-    org = "sc_orphans_pointing_at_a_duplicate_successor"
+def test_an_orphan_pointing_into_a_quarantined_deal_group_finds_no_contract(marts):
+    """The pointer walk ends at a member of a deal group the legacy conversion
+    quarantined (a duplicate successor, a type conflict), and so does a
+    quarantined id: not found (rule 4), for an amendment and for a renewal alike
+    (its pointer is set, so no fallback to the account's latest contract)."""
+    org = "sc_orphans_pointing_into_quarantined_deal_groups"
     assert ("term2_duplicate", "LEGACY_DUPLICATE_SUCCESSOR") in marts.quarantined(org, "deal_group")
-    assert marts.unattached(org) == {"upsell": "AMENDMENT_PRIOR_NOT_FOUND", "next_renewal": "RENEWAL_PRIOR_NOT_FOUND"}
+    assert ("conflicted", "LEGACY_TYPE_CONFLICT") in marts.quarantined(org, "deal_group")
+    assert marts.unattached(org) == {"upsell": "AMENDMENT_PRIOR_NOT_FOUND", "next_renewal": "RENEWAL_PRIOR_NOT_FOUND",
+                                     "conflict_upsell": "AMENDMENT_PRIOR_NOT_FOUND"}
 
 
 def test_a_legacy_renewal_pointing_into_another_account_starts_its_own_engagement(marts):

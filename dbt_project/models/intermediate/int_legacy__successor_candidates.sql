@@ -23,8 +23,11 @@ final as (
             order by successor.head_close_date, {{ by_code_point('successor.head_opportunity_id') }}
         ) as successor_rank
     from walk
+    -- the walks that start from a converted RENEWAL-headed deal group's head
     inner join converted as successor
         on successor.org_id = walk.org_id and successor.deal_group_id = walk.start_deal_group_id
+       and successor.head_opportunity_id = walk.opportunity_id
+    -- ending at a member of a converted deal group
     inner join converted as prior
         on prior.org_id = walk.org_id and prior.deal_group_id = walk.target_deal_group_id
     where prior.deal_group_id <> successor.deal_group_id

@@ -6,17 +6,16 @@
 -- found (passed orphans cut as int_orphans__path_dependence explains).
 with classified as (
     select classified.*, dependence.passed_orphans as passed_openers,
-        -- the walk's end is a contract unless the legacy continuation quarantined it
-        -- LEGACY_DUPLICATE_SUCCESSOR (a few deal groups)
-        case when duplicate_successors.contract_id is null then dependence.walk_end_deal_group_id end
-            as static_target_contract_id
+        -- the deal group at the walk's end is its static target if it is a legacy
+        -- contract (not quarantined by the conversion or the continuation)
+        legacy_contracts.contract_id as static_target_contract_id
     from {{ ref('int_orphans__classified') }} as classified
     inner join {{ ref('int_orphans__path_dependence') }} as dependence
         on dependence.org_id = classified.org_id and dependence.opportunity_id = classified.opportunity_id
-    left join {{ ref('int_legacy__contracts') }} as duplicate_successors
-        on duplicate_successors.org_id = dependence.org_id
-       and duplicate_successors.contract_id = dependence.walk_end_deal_group_id
-       and duplicate_successors.link_state = 'DUPLICATE'
+    left join {{ ref('int_legacy__contracts') }} as legacy_contracts
+        on legacy_contracts.org_id = dependence.org_id
+       and legacy_contracts.contract_id = dependence.walk_end_deal_group_id
+       and legacy_contracts.link_state = 'OK'
     where classified.static_reason is null and not dependence.is_decided_statically
 ),
 

@@ -30,9 +30,12 @@ paths as (
 ),
 
 legacy as (
-    -- the converted deal groups the legacy continuation keeps as contracts (a
-    -- walk that ends at a quarantined duplicate successor's member has no target)
-    select org_id, contract_id, account_id from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+    -- the converted deal groups, read before the legacy continuation: one it
+    -- quarantines as a duplicate successor adds an edge that joins two
+    -- components, which never changes a decision (only what is decided together)
+    select org_id, deal_group_id as contract_id, account_id
+    from {{ ref('int_legacy__deal_group_outcomes') }}
+    where outcome = 'CONVERTED'
 ),
 
 passed_pairs as materialized (

@@ -22,7 +22,8 @@ final as (
     from dependence
     inner join {{ ref('int_orphans__classified') }} as classified
         on classified.org_id = dependence.org_id and classified.opportunity_id = dependence.opportunity_id
-    -- the walk's end is a contract unless the legacy continuation quarantined it
+    -- the walk's end is a contract unless the legacy conversion or continuation
+    -- quarantined it
     left join legacy_contracts
         on legacy_contracts.org_id = dependence.org_id
        and legacy_contracts.contract_id = dependence.walk_end_deal_group_id
