@@ -1,6 +1,8 @@
+{{ config(pre_hook=["set local enable_nestloop = off"]) }}
 -- Every contract of the backfill, before the lifecycle: the converted legacy
 -- deal groups (rule 2) and the contracts orphans opened (rule 5), each with
--- its head opportunity's closed/won state and its term.
+-- its head opportunity's closed/won state and its term. (Nested loops off:
+-- int_opportunities__typed is indexed by org only; see int_legacy__members.)
 with legacy as (
     select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
 ),
@@ -13,8 +15,9 @@ made_by_orphans as (
     where decisions.created_contract_id is not null
 ),
 
-opportunities as (
-    select * from {{ ref('int_opportunities__valid') }}
+heads as (
+    -- every head is a valid opportunity (a legacy head or a deciding orphan)
+    select * from {{ ref('int_opportunities__typed') }}
 ),
 
 unioned as (
@@ -41,7 +44,7 @@ final as (
         head.is_lost as head_is_lost,
         head.close_date as head_close_date
     from unioned
-    inner join opportunities as head
+    inner join heads as head
         on head.org_id = unioned.org_id and head.opportunity_id = unioned.head_opportunity_id
 )
 

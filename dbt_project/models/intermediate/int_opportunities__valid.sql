@@ -1,10 +1,13 @@
 {{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}],
           pre_hook=["set local enable_nestloop = off"]) }}
 -- The opportunities that survive every quarantine rule (rule 0, and rule 2's
--- LEGACY_TYPE_CONFLICT and LEGACY_DUPLICATE_SUCCESSOR), each with its place
--- in a legacy contract when it has one, and whether it is a deleted member
--- of a legacy deal group (unattached DELETED by rule 2). One row per
--- (org_id, opportunity_id), enforced by the unique index. (Nested loops off:
+-- LEGACY_TYPE_CONFLICT and LEGACY_DUPLICATE_SUCCESSOR), with the few columns
+-- their readers need: the renewal pipeline's models and the renewal sensor,
+-- which compares the CRM's rows with what the last build computed from. One
+-- row per (org_id, opportunity_id), enforced by the unique index the sensor
+-- and the org-scoped renewal builds look rows up by. The hierarchy itself
+-- reads int_opportunities__typed and int_legacy__members instead, so this
+-- builds beside the orphans' chain (D51). (Nested loops off:
 -- int_opportunities__typed is indexed by org only; see int_legacy__members.)
 with screened as (
     -- row-valid and not quarantined by the membership rules
@@ -31,25 +34,12 @@ final as (
     select
         screened.org_id,
         screened.opportunity_id,
-        screened.account_id,
-        screened.opportunity_name,
-        screened.crm_type,
         screened.opportunity_type,
         screened.is_closed,
         screened.is_won,
-        screened.is_won_closed,
-        screened.is_lost,
         screened.is_deleted,
         screened.close_date,
-        screened.last_opportunity_id,
-        screened.start_date,
-        screened.end_date,
-        members.deal_group_id as legacy_deal_group_id,
-        case when legacy_contracts.link_state = 'OK' and not members.is_deleted
-            then legacy_contracts.contract_id end as legacy_contract_id,
-        case when legacy_contracts.link_state = 'OK' and not members.is_deleted
-            then members.member_position end as legacy_member_position,
-        coalesce(members.is_deleted, false) as is_legacy_deleted
+        screened.last_opportunity_id
     from screened
     left join members
         on members.org_id = screened.org_id and members.opportunity_id = screened.opportunity_id

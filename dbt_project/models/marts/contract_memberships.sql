@@ -3,10 +3,13 @@
 -- amendments): legacy members by (close_date, id), then the amendments orphans
 -- attached, in decision order (close_date, id).
 with legacy_members as (
-    select org_id, legacy_contract_id as contract_id, opportunity_id, legacy_member_position as position,
-        0::bigint as decision_step, opportunity_type
-    from {{ ref('int_opportunities__valid') }}
-    where legacy_contract_id is not null
+    -- the live members of the deal groups that became contracts (rule 2)
+    select members.org_id, members.deal_group_id as contract_id, members.opportunity_id,
+        members.member_position as position, 0::bigint as decision_step, members.opportunity_type
+    from {{ ref('int_legacy__members') }} as members
+    inner join {{ ref('int_legacy__contracts') }} as legacy_contracts
+        on legacy_contracts.org_id = members.org_id and legacy_contracts.contract_id = members.deal_group_id
+    where not members.is_deleted and legacy_contracts.link_state = 'OK'
 ),
 
 decisions as (
