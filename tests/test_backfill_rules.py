@@ -31,6 +31,35 @@ def test_bad_opportunity_rows_are_quarantined_one_row_each(marts):
 
 
 @scenario
+def pointer_loops_and_forward_pointers(org):
+    # a loop that goes back in time twice and forward once
+    org.opp("loop_late", "Amendment", "2023-03-01", pointer="loop_mid")
+    org.opp("loop_mid", "Amendment", "2023-02-01", pointer="loop_early")
+    org.opp("loop_early", "Amendment", "2023-01-01", pointer="loop_late")
+    # into that loop through a forward pointer of its own, then back in time
+    org.opp("feeder_a", "Amendment", "2022-06-01", pointer="feeder_b")
+    org.opp("feeder_b", "Amendment", "2022-07-01", pointer="loop_mid")
+    # forward pointers that end (two in a row, then a chain end): no loop
+    org.opp("nb", "New Business", "2024-01-01")
+    org.opp("same_day_a", "Amendment", "2024-01-01", pointer="same_day_b")
+    org.opp("same_day_b", "Amendment", "2024-01-01", pointer="later")
+    org.opp("later", "Amendment", "2024-02-01", pointer="nb")
+
+
+def test_every_opportunity_whose_chain_runs_into_a_loop_is_quarantined_and_no_other(marts):
+    """A loop needs a pointer that does not go back in (close_date, id) order;
+    the cycle check starts from those (D52) and must still find every loop, and
+    every chain leading into one, whatever the dates, and leave loop-free
+    forward pointers alone."""
+    org = "sc_pointer_loops_and_forward_pointers"
+    assert marts.quarantined(org) == [
+        ("feeder_a", "POINTER_CYCLE"), ("feeder_b", "POINTER_CYCLE"), ("loop_early", "POINTER_CYCLE"),
+        ("loop_late", "POINTER_CYCLE"), ("loop_mid", "POINTER_CYCLE"),
+    ]
+    assert marts.reconciliation(org)["is_balanced"]
+
+
+@scenario
 def quarantine_memberships(org):
     org.opp("nb", "New Business", "2023-01-01")
     org.opp("am", "Amendment", "2023-02-01", pointer="nb")

@@ -18,16 +18,23 @@ with screened as (
     where opportunities.row_reason is null and screening.screen_reason is null
 ),
 
-members as (
-    select * from {{ ref('int_legacy__members') }}
+quarantined_deal_groups as (
+    -- the deal groups rule 2 quarantines with their live members (an empty one has none)
+    select org_id, deal_group_id from {{ ref('int_legacy__deal_group_outcomes') }}
+    where outcome = 'LEGACY_TYPE_CONFLICT'
+    union all
+    select org_id, contract_id from {{ ref('int_legacy__contracts') }}
+    where link_state = 'DUPLICATE'
 ),
 
-outcomes as (
-    select * from {{ ref('int_legacy__deal_group_outcomes') }}
-),
-
-legacy_contracts as (
-    select * from {{ ref('int_legacy__contracts') }}
+quarantined_members as (
+    -- a few thousand: the deal groups are hashed, the members scanned once
+    select members.org_id, members.opportunity_id
+    from {{ ref('int_legacy__members') }} as members
+    inner join quarantined_deal_groups
+        on quarantined_deal_groups.org_id = members.org_id
+       and quarantined_deal_groups.deal_group_id = members.deal_group_id
+    where not members.is_deleted
 ),
 
 final as (
@@ -41,14 +48,11 @@ final as (
         screened.close_date,
         screened.last_opportunity_id
     from screened
-    left join members
-        on members.org_id = screened.org_id and members.opportunity_id = screened.opportunity_id
-    left join outcomes
-        on outcomes.org_id = members.org_id and outcomes.deal_group_id = members.deal_group_id
-    left join legacy_contracts
-        on legacy_contracts.org_id = members.org_id and legacy_contracts.contract_id = members.deal_group_id
-    where members.is_deleted is distinct from false
-       or (outcomes.outcome = 'CONVERTED' and legacy_contracts.link_state = 'OK')
+    where not exists (
+        select 1 from quarantined_members
+        where quarantined_members.org_id = screened.org_id
+          and quarantined_members.opportunity_id = screened.opportunity_id
+    )
 )
 
 select * from final
