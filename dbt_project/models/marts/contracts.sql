@@ -34,7 +34,9 @@ final as (
         contracts.account_id,
         contracts.engagement_id,
         row_number() over (
-            partition by contracts.org_id, contracts.engagement_id
+            -- by org in byte order first: the rows come out in the order the table is
+            -- written in (D48), so that needs no sort of its own
+            partition by contracts.org_id collate "C", contracts.engagement_id
             order by contracts.engagement_sequence, contracts.head_close_date,
                 {{ by_code_point('contracts.head_opportunity_id') }}
         )::integer as engagement_sequence,
