@@ -6,16 +6,15 @@
 -- org-scoped build the planner looked each member up by scanning its org's
 -- opportunities — 36 s for one org instead of 0.2 s.)
 with screened as (
+    -- a screened opportunity with no reason and a deal group is a member of a
+    -- valid deal group: a membership naming no deal group of its org is
+    -- MISSING_REFERENCE, and the members of a duplicated one are quarantined
     select opportunities.*, screening.deal_group_id
     from {{ ref('int_opportunities__screened') }} as screening
     inner join {{ ref('int_opportunities__typed') }} as opportunities
         on opportunities.org_id = screening.org_id and opportunities.opportunity_id = screening.opportunity_id
     where screening.screen_reason is null and screening.deal_group_id is not null
       and opportunities.row_reason is null
-),
-
-deal_groups as (
-    select * from {{ ref('int_deal_groups__checked') }} where row_reason is null
 ),
 
 final as (
@@ -33,8 +32,6 @@ final as (
             )
         end as member_position
     from screened
-    inner join deal_groups
-        on deal_groups.org_id = screened.org_id and deal_groups.deal_group_id = screened.deal_group_id
 )
 
 select * from final

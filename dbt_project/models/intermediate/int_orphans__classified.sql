@@ -13,12 +13,9 @@ with orphans as (
         opportunities.org_id,
         opportunities.opportunity_id,
         opportunities.account_id,
-        opportunities.opportunity_name,
         opportunities.crm_type,
         opportunities.opportunity_type,
         opportunities.is_closed,
-        opportunities.is_won,
-        opportunities.is_won_closed,
         opportunities.is_lost,
         opportunities.is_deleted,
         opportunities.close_date,
@@ -55,8 +52,10 @@ classified as (
 ),
 
 final as (
+    -- what the readers need (the flags that decided the static reason stay here)
     select
-        classified.*,
+        org_id, opportunity_id, account_id, orphan_account_id, opportunity_type, is_lost, close_date,
+        last_opportunity_id, start_date, end_date, static_reason,
         case static_reason
             when 'DELETED' then 'opportunity is deleted'
             when 'UNMAPPED_TYPE' then coalesce('crm type ''' || crm_type || ''' is not mapped', 'crm type is null')
