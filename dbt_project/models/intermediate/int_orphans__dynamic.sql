@@ -12,10 +12,11 @@ with classified as (
     from {{ ref('int_orphans__classified') }} as classified
     inner join {{ ref('int_orphans__path_dependence') }} as dependence
         on dependence.org_id = classified.org_id and dependence.opportunity_id = classified.opportunity_id
-    left join {{ ref('int_legacy__contracts') }} as legacy_contracts
+    -- (int_legacy__contract_terms: the legacy contracts the continuation keeps,
+    -- by their unique index in an org-scoped build)
+    left join {{ ref('int_legacy__contract_terms') }} as legacy_contracts
         on legacy_contracts.org_id = dependence.org_id
        and legacy_contracts.contract_id = dependence.walk_end_deal_group_id
-       and legacy_contracts.link_state = 'OK'
     where classified.static_reason is null and not dependence.is_decided_statically
 ),
 

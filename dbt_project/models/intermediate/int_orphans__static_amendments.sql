@@ -6,7 +6,9 @@ with dependence as (
 ),
 
 legacy_contracts as (
-    select org_id, contract_id from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+    -- the legacy contracts the continuation keeps (by their unique index in an
+    -- org-scoped build)
+    select org_id, contract_id from {{ ref('int_legacy__contract_terms') }}
 ),
 
 final as (

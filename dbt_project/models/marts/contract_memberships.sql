@@ -1,7 +1,10 @@
-{{ config(indexes=[{'columns': ['org_id', 'contract_id', 'opportunity_id'], 'unique': true}]) }}
+{{ config(indexes=[{'columns': ['org_id', 'contract_id', 'opportunity_id'], 'unique': true}],
+          pre_hook=["set local enable_nestloop = off"]) }}
 -- Every opportunity's place in a contract (sequence 1 = head, 2+ =
 -- amendments): legacy members by (close_date, id), then the amendments orphans
--- attached, in decision order (close_date, id).
+-- attached, in decision order (close_date, id). (Nested loops off: its inputs
+-- are read whole, and an org-scoped build must not look each legacy member's
+-- contract up by scanning the org's contracts.)
 with legacy_members as (
     -- the live members of the deal groups that became contracts (rule 2)
     select members.org_id, members.deal_group_id as contract_id, members.opportunity_id,
