@@ -1,9 +1,13 @@
-{{ config(indexes=[{'columns': ['org_id', 'component', 'decision_step'], 'unique': true}]) }}
+{{ config(indexes=[{'columns': ['org_id', 'component', 'decision_step'], 'unique': true}],
+          pre_hook=["set local enable_nestloop = off"]) }}
 -- The orphans whose rule-5 outcome depends on what earlier orphans made (not
 -- the amendments int_orphans__static_amendments decides), each
 -- with its interaction component, numbered within it in the org-wide decision
 -- order (close_date, id) (decision D4), with what the static pointer walk
 -- found (passed orphans cut as int_orphans__path_dependence explains).
+-- (Nested loops off: int_legacy__contracts has no index, and an org-scoped
+-- build looked each orphan's legacy contract up by scanning the org's
+-- contracts: 240 s for one org instead of 0.2 s.)
 with classified as (
     select classified.*, dependence.passed_orphans as passed_openers,
         -- the deal group at the walk's end is its static target if it is a legacy
@@ -12,11 +16,10 @@ with classified as (
     from {{ ref('int_orphans__classified') }} as classified
     inner join {{ ref('int_orphans__path_dependence') }} as dependence
         on dependence.org_id = classified.org_id and dependence.opportunity_id = classified.opportunity_id
-    -- (int_legacy__contract_terms: the legacy contracts the continuation keeps,
-    -- by their unique index in an org-scoped build)
-    left join {{ ref('int_legacy__contract_terms') }} as legacy_contracts
+    left join {{ ref('int_legacy__contracts') }} as legacy_contracts
         on legacy_contracts.org_id = dependence.org_id
        and legacy_contracts.contract_id = dependence.walk_end_deal_group_id
+       and legacy_contracts.link_state = 'OK'
     where classified.static_reason is null and not dependence.is_decided_statically
 ),
 

@@ -1,14 +1,14 @@
+{{ config(pre_hook=["set local enable_nestloop = off"]) }}
 -- Orphan amendments whose pointer walk passes no orphan that could open a
 -- contract (int_orphans__path_dependence): they join the contract the walk
 -- reaches, or stay unattached AMENDMENT_PRIOR_NOT_FOUND — whatever the order.
+-- (Nested loops off: int_legacy__contracts has no index; see int_orphans__dynamic.)
 with dependence as (
     select * from {{ ref('int_orphans__path_dependence') }} where is_decided_statically
 ),
 
 legacy_contracts as (
-    -- the legacy contracts the continuation keeps (by their unique index in an
-    -- org-scoped build)
-    select org_id, contract_id from {{ ref('int_legacy__contract_terms') }}
+    select org_id, contract_id from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
 ),
 
 final as (
