@@ -12,9 +12,9 @@ with candidates as (
 
 paths as (
     -- rule 4's static walk of each dynamic orphan with a pointer: the orphans it
-    -- passed, in order, and the converted deal group whose member ends it (its
-    -- contract is the walk's static target, unless the legacy continuation
-    -- quarantines it LEGACY_DUPLICATE_SUCCESSOR; the readers check that)
+    -- passed, in order, and the deal group whose live member ends it (the
+    -- walk's static target if the legacy conversion and continuation keep it
+    -- as a contract; the readers check that, D50)
     select * from {{ ref('int_opportunities__pointer_walks') }} where start_deal_group_id is null
 ),
 
