@@ -76,41 +76,36 @@ tangled_homes as (
     select org_id, 'a:' || account_id from prior_edges where home_a <> 'a:' || account_id
 ),
 
--- every edge out of a node of a tangled home, in both directions where both
--- ends are such nodes
-final as (
+-- both directions of every edge, each with the home it leaves (node ids are
+-- built below, for the kept edges only)
+directed_edges as (
     -- orphan ↔ its account (both ends in the orphan's home)
-    select dynamic.org_id, 'o:' || dynamic.opportunity_id as node_a, 'a:' || dynamic.orphan_account_id as node_b
-    from dynamic
-    inner join tangled_homes on tangled_homes.org_id = dynamic.org_id and tangled_homes.home = dynamic.home
-    where dynamic.orphan_account_id is not null
-    union
-    select dynamic.org_id, 'a:' || dynamic.orphan_account_id, 'o:' || dynamic.opportunity_id
-    from dynamic
-    inner join tangled_homes on tangled_homes.org_id = dynamic.org_id and tangled_homes.home = dynamic.home
-    where dynamic.orphan_account_id is not null
-    union
+    select org_id, 'o' as from_kind, opportunity_id as from_id, 'a' as to_kind, orphan_account_id as to_id,
+        home as from_home
+    from dynamic where orphan_account_id is not null
+    union all
+    select org_id, 'a', orphan_account_id, 'o', opportunity_id, home from dynamic where orphan_account_id is not null
+    union all
     -- orphan ↔ each dynamic orphan its pointer passes
-    select passed_edges.org_id, 'o:' || passed_edges.opportunity_id, 'o:' || passed_edges.passed_opportunity_id
-    from passed_edges
-    inner join tangled_homes
-        on tangled_homes.org_id = passed_edges.org_id and tangled_homes.home = passed_edges.home_a
-    union
-    select passed_edges.org_id, 'o:' || passed_edges.passed_opportunity_id, 'o:' || passed_edges.opportunity_id
-    from passed_edges
-    inner join tangled_homes
-        on tangled_homes.org_id = passed_edges.org_id and tangled_homes.home = passed_edges.home_b
-    union
+    select org_id, 'o', opportunity_id, 'o', passed_opportunity_id, home_a from passed_edges
+    union all
+    select org_id, 'o', passed_opportunity_id, 'o', opportunity_id, home_b from passed_edges
+    union all
     -- renewal ↔ the account of its static legacy prior
-    select prior_edges.org_id, 'o:' || prior_edges.opportunity_id, 'a:' || prior_edges.account_id
-    from prior_edges
+    select org_id, 'o', opportunity_id, 'a', account_id, home_a from prior_edges
+    union all
+    select org_id, 'a', account_id, 'o', opportunity_id, 'a:' || account_id from prior_edges
+),
+
+-- every edge out of a node of a tangled home
+final as (
+    select distinct
+        directed_edges.org_id,
+        directed_edges.from_kind || ':' || directed_edges.from_id as node_a,
+        directed_edges.to_kind || ':' || directed_edges.to_id as node_b
+    from directed_edges
     inner join tangled_homes
-        on tangled_homes.org_id = prior_edges.org_id and tangled_homes.home = prior_edges.home_a
-    union
-    select prior_edges.org_id, 'a:' || prior_edges.account_id, 'o:' || prior_edges.opportunity_id
-    from prior_edges
-    inner join tangled_homes
-        on tangled_homes.org_id = prior_edges.org_id and tangled_homes.home = 'a:' || prior_edges.account_id
+        on tangled_homes.org_id = directed_edges.org_id and tangled_homes.home = directed_edges.from_home
 )
 
 select * from final
