@@ -7,52 +7,34 @@
 -- row per (org_id, opportunity_id), enforced by the unique index the sensor
 -- and the org-scoped renewal builds look rows up by. The hierarchy itself
 -- reads int_opportunities__typed and int_legacy__members instead, so this
--- builds beside the orphans' chain (D51). (Nested loops off:
+-- builds beside the orphans' chain (D51). It is the row-valid opportunities
+-- less those marts.quarantined_rows lists: the renewal side's model, it reads
+-- the mart as the renewal models do. (Nested loops off:
 -- int_opportunities__typed is indexed by org only; see int_legacy__members.)
-with screened as (
-    -- row-valid and not quarantined by the membership rules
-    select opportunities.*
-    from {{ ref('int_opportunities__typed') }} as opportunities
-    left join {{ ref('int_opportunities__screened') }} as screening
-        on screening.org_id = opportunities.org_id and screening.opportunity_id = opportunities.opportunity_id
-    where opportunities.row_reason is null and screening.screen_reason is null
-),
-
-quarantined_deal_groups as (
-    -- the deal groups rule 2 quarantines with their live members (an empty one has none)
-    select org_id, deal_group_id from {{ ref('int_legacy__deal_group_outcomes') }}
-    where outcome = 'LEGACY_TYPE_CONFLICT'
-    union all
-    select org_id, contract_id from {{ ref('int_legacy__contracts') }}
-    where link_state = 'DUPLICATE'
-),
-
-quarantined_members as (
-    -- a few thousand: the deal groups are hashed, the members scanned once
-    select members.org_id, members.opportunity_id
-    from {{ ref('int_legacy__members') }} as members
-    inner join quarantined_deal_groups
-        on quarantined_deal_groups.org_id = members.org_id
-       and quarantined_deal_groups.deal_group_id = members.deal_group_id
-    where not members.is_deleted
+with quarantined as (
+    -- every opportunity row rule 0 or rule 2 quarantined, as the mart lists them
+    -- (one definition of "quarantined"; a few hundred rows)
+    select org_id, row_id as opportunity_id
+    from {{ ref('quarantined_rows') }}
+    where source_table = 'opportunity'
 ),
 
 final as (
     select
-        screened.org_id,
-        screened.opportunity_id,
-        screened.opportunity_type,
-        screened.is_closed,
-        screened.is_won,
-        screened.is_deleted,
-        screened.close_date,
-        screened.last_opportunity_id
-    from screened
-    where not exists (
-        select 1 from quarantined_members
-        where quarantined_members.org_id = screened.org_id
-          and quarantined_members.opportunity_id = screened.opportunity_id
-    )
+        opportunities.org_id,
+        opportunities.opportunity_id,
+        opportunities.opportunity_type,
+        opportunities.is_closed,
+        opportunities.is_won,
+        opportunities.is_deleted,
+        opportunities.close_date,
+        opportunities.last_opportunity_id
+    from {{ ref('int_opportunities__typed') }} as opportunities
+    where opportunities.row_reason is null
+      and not exists (
+          select 1 from quarantined
+          where quarantined.org_id = opportunities.org_id and quarantined.opportunity_id = opportunities.opportunity_id
+      )
 )
 
 select * from final
