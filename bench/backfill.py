@@ -93,6 +93,13 @@ def floor_seconds(url: str) -> tuple[float, int]:
         return time.perf_counter() - started, rows
 
 
+def three_timings(measure, url: str) -> list[tuple[float, int]]:
+    """``measure(url)`` three times, fastest first; the middle one is the figure. Both
+    measures commit new tables, and the commit waits on the disk, whose flush time
+    varies (the floor: 2.1-4.0 s seen)."""
+    return sorted(measure(url) for _ in range(3))
+
+
 OUTPUT_CONTRACT = ("opportunity_types", "accounts", "engagements", "contracts", "contract_memberships",
                    "unattached_opportunities", "quarantined_rows", "backfill_reconciliation", "org_flag_states")
 
@@ -180,10 +187,9 @@ def main() -> None:
     full, written, full_steps = run_job(url, apply=True)
     sql_seconds, slowest = dbt_model_seconds()
     rerun, rewritten, _ = run_job(url, apply=True)
-    # the median of three: the floor's commit waits on the disk, whose flush time varies (2.1-4.0 s seen)
-    floors = sorted(floor_seconds(url) for _ in range(3))
+    floors = three_timings(floor_seconds, url)
     floor, floor_rows = floors[1]
-    copies = sorted(output_contract_copy_seconds(url) for _ in range(3))
+    copies = three_timings(output_contract_copy_seconds, url)
     copy, copy_rows = copies[1]
     per_opp = row_by_row_seconds_per_opportunity(url, data, args.sample)
     baseline = per_opp * n_opps

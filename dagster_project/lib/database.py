@@ -53,16 +53,17 @@ EMBEDDED_SERVER_START_SETTINGS = {"wal_level": "minimal", "max_wal_senders": "0"
 def tune_embedded_server(uri: str) -> bool:
     """Apply the reloadable settings; True if a start-time one is still missing."""
     with psycopg.connect(uri, autocommit=True) as conn:
-        running = {name: (setting, unit) for name, setting, unit in conn.execute(
+        # sizes in kB, the other settings as the server shows them
+        current = {name: int(setting) * _UNIT_KB[unit] if unit else setting for name, setting, unit in conn.execute(
             "select name, setting, unit from pg_settings where name = any(%s)",
             [[*EMBEDDED_SERVER_SETTINGS, *EMBEDDED_SERVER_START_SETTINGS]]).fetchall()}
         wanted = {name: value for name, value in EMBEDDED_SERVER_SETTINGS.items()
-                  if name not in running or int(running[name][0]) * _UNIT_KB[running[name][1]] != _in_kb(value)}
+                  if current.get(name) != _in_kb(value)}
         for name, value in wanted.items():
             conn.execute(f"alter system set {name} = '{value}'")
         if wanted:
             conn.execute("select pg_reload_conf()")
-    return any(running.get(name, (None,))[0] != value for name, value in EMBEDDED_SERVER_START_SETTINGS.items())
+    return any(current.get(name) != value for name, value in EMBEDDED_SERVER_START_SETTINGS.items())
 
 
 def _restart_for_batch_writes(server) -> None:
