@@ -25,11 +25,74 @@ def _prepare_dagster_home() -> str:
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
+    """Add what the platform needs to the database (SPEC §8); ``--plan`` prints the DDL only."""
     from dagster_project.lib import database
 
-    database.init_db()
-    print("source schemas salesforce and app are ready")
+    plan_only = getattr(args, "plan", False)
+    plan = database.init_db(dry_run=plan_only)
+    if plan_only:
+        print("\n".join(plan.lines()) if plan.steps else
+              "-- nothing to add: every schema, table, column and index the platform needs is there")
+    else:
+        for step in plan.steps:
+            print(f"added {step.why}")
+    for violation in plan.violations:
+        print(f"warning: {violation}", file=sys.stderr)
+    if plan.missing_columns:
+        raise CliError(missing_columns_problem(plan.missing_columns))
+    if not plan_only:
+        print("the database has what the platform needs" + (
+            " (except the unique indexes named above)" if plan.violations else ""))
     return 0
+
+
+def missing_columns_problem(missing: list[tuple[str, str]]) -> str:
+    """One line: the SPEC §2 columns each table lacks."""
+    by_table: dict[str, list[str]] = {}
+    for table, column in missing:
+        by_table.setdefault(table, []).append(column)
+    tables = "; ".join(f"{table} has no column {', '.join(columns)}" for table, columns in by_table.items())
+    return (f"{tables} (SPEC §2 requires them): add them to your tables; init-db adds only the platform's "
+            "own columns")
+
+
+def require_platform_schema() -> None:
+    """Before a job: the database holds what the platform reads and writes, or one line saying what
+    to do. Jobs never change a customer's schema themselves: that is init-db's."""
+    from dagster_project.lib import database
+
+    plan = database.init_db(dry_run=True)
+    if plan.missing_columns:
+        raise CliError(missing_columns_problem(plan.missing_columns))
+    needed = [step for step in plan.steps if step.needed_by_jobs]
+    if needed:
+        more = f", and {len(needed) - 1} more" if len(needed) > 1 else ""
+        raise CliError(f"the database lacks what the platform needs ({needed[0].why}{more}): run "
+                       "`python -m dagster_project init-db` first (`init-db --plan` prints what it adds)")
+
+
+def known_orgs() -> list[str]:
+    """Every org the sources name."""
+    from dagster_project.lib import database
+
+    with database.connect() as conn:
+        return [row[0] for row in conn.execute("""
+            select org_id from app.organization where org_id is not null
+            union select distinct org_id from salesforce.opportunity where org_id is not null
+            union select distinct org_id from app.deal_group where org_id is not null
+            order by 1""")]
+
+
+def require_known_orgs(orgs: list[str]) -> None:
+    """An --org that names no org fails at once, naming the orgs there are."""
+    if not orgs:
+        return
+    known = known_orgs()
+    unknown = [org for org in orgs if org not in known]
+    if unknown:
+        listed = ", ".join(known[:20]) + (f" … ({len(known)} in all)" if len(known) > 20 else "")
+        raise CliError(f"no org {', '.join(unknown)} in app.organization, salesforce.opportunity or "
+                       f"app.deal_group; the orgs are: {listed or '(none: load data first)'}")
 
 
 def cmd_load_demo(args: argparse.Namespace) -> int:
@@ -51,9 +114,7 @@ def execute_job(job_name: str, ops: dict, log_name: str):
     gets warnings only. Returns the result."""
     from dagster import DagsterInstance
 
-    from dagster_project.lib import database
-
-    database.init_db()
+    require_platform_schema()
     _prepare_dagster_home()
     from dagster_project.definitions import defs
 
@@ -64,48 +125,57 @@ def execute_job(job_name: str, ops: dict, log_name: str):
 
 
 def require_success(result, what: str) -> None:
-    """A failed run becomes one line naming the failed blocking checks."""
+    """A failed run becomes one line naming each failed blocking check: which check, which
+    orgs, how many rows, and which relation lists them."""
+    from dagster_project.lib.check_failures import describe_failed_checks
+
     if not result.success:
-        checks = failed_checks(result)
-        reason = ("blocking checks failed: " + "; ".join(checks)) if checks else "a step failed"
+        checks = describe_failed_checks(result)
+        reason = "; ".join(checks) if checks else "a step failed"
         raise CliError(f"{what} run {result.run_id} did not complete ({reason}); nothing was applied. "
                        "See the run in `dagster dev`.")
 
 
 def run_backfill(orgs: list[str], as_of: str | None, apply: bool):
     """Execute the hierarchy_backfill job; returns the result."""
-    from dagster_project.backfill.dbt_args import parse_as_of
-
-    parse_as_of(as_of)  # a bad date fails here, with its reason, before any work
     return execute_job("hierarchy_backfill", {
         "hierarchy_models": {"config": {"as_of": as_of}},
         "app__engagement_hierarchy": {"config": {"orgs": orgs, "apply": apply}},
     }, "last_backfill_dbt.log")
 
 
-def failed_checks(result) -> list[str]:
-    """One line per failed check of a run: which check, on which table."""
-    lines = []
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data.evaluation
-            if not evaluation.passed:
-                lines.append(f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}")
-    return lines
+def validate_run_options(args: argparse.Namespace) -> None:
+    """--as-of and --org checked before any work: a bad date or an unknown org fails at once."""
+    from dagster_project.backfill.dbt_args import parse_as_of
+
+    parse_as_of(args.as_of)  # a bad date fails here, with its reason
+    require_platform_schema()
+    require_known_orgs(args.org or [])
+
+
+def requested_orgs_not_applied(summary: dict, orgs: list[str]) -> list[str]:
+    """``org X was not applied (reason)`` for each requested org the apply skipped."""
+    return [f"{row['org_id']} was not applied ({row['apply'].removeprefix('skipped: ')})"
+            for row in summary["summary"] if row["org_id"] in orgs and row["apply"].startswith("skipped")]
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    validate_run_options(args)
     result = run_backfill(args.org or [], args.as_of, args.apply)
     require_success(result, "backfill")
     summary = latest_summary(run_id=result.run_id)
     if summary is None:
         raise CliError(f"backfill run {result.run_id} recorded no summary. See the run in `dagster dev`.")
     print(render_summary(summary, orgs=args.org))
+    skipped = requested_orgs_not_applied(summary, args.org or []) if args.apply else []
+    mode = "applied" if args.apply else "dry run: nothing written (add --apply)"
     print(textwrap.dedent(f"""
-        run {result.run_id} — {'applied' if args.apply else 'dry run: nothing written (add --apply)'}.
+        run {result.run_id} — {'not applied' if skipped else mode}.
         dbt's log: {settings.dagster_home() / "last_backfill_dbt.log"}
         Next: `.venv/bin/python -m dagster_project dev` (the Dagster UI on http://127.0.0.1:3000) to browse
               the assets, checks and this run; `.venv/bin/python -m dagster_project status` for this summary."""))
+    if skipped:
+        raise CliError("; ".join(skipped))
     return 0
 
 
@@ -149,14 +219,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    """`dagster dev` on this project's instance, so the CLI's runs show in the UI."""
-    from pathlib import Path
+    """`dagster dev` on this project's instance, so the CLI's runs show in the UI; stops on
+    Ctrl-C or SIGTERM with every process it started."""
+    from dagster_project.lib.dev_server import run_dagster_dev
 
     _prepare_dagster_home()
-    dagster = str(Path(sys.prefix) / "bin" / "dagster")
-    workspace = str(settings.PROJECT_ROOT / "workspace.yaml")
-    os.execv(dagster, [dagster, "dev", "-w", workspace, "-p", str(args.port)])
-    return 0  # not reached
+    return run_dagster_dev(str(settings.PROJECT_ROOT / "workspace.yaml"), args.port)
 
 
 def cmd_staleness(args: argparse.Namespace) -> int:
@@ -168,6 +236,42 @@ def cmd_staleness(args: argparse.Namespace) -> int:
     print(staleness_summary())
     print(f"run {result.run_id} — {'dry run: nothing written' if args.dry_run else 'flags applied'}. "
           "The staleness_sensor keeps this current from app.change_event; see `dagster dev`.")
+    return 0
+
+
+def cmd_renewals(args: argparse.Namespace) -> int:
+    """The renewal pipeline, as the sensor and the daily schedule run it: hierarchy, renewal models,
+    checks, then the applies (``--dry-run``: plan only)."""
+    from dagster_project.renewals.defs import RENEWAL_JOB, renewal_run_ops
+    from dagster_project.renewals.summary import renewal_summary
+
+    validate_run_options(args)
+    result = execute_job(RENEWAL_JOB, renewal_run_ops(args.org or [], args.as_of, apply=not args.dry_run),
+                         "last_renewals_dbt.log")
+    require_success(result, "renewals")
+    written = {}
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.to_user_string() == "app/renewal_scaffolding":
+            metadata = event.step_materialization_data.materialization.metadata
+            written = {key: value.value for key, value in metadata.items()
+                       if key not in ("mode", "orgs", "contracts_in_trigger", "per_org")}
+    print(renewal_summary(written))
+    print(f"run {result.run_id} — {'dry run: nothing written' if args.dry_run else 'applied'}. "
+          "The renewal_sensor and the daily_lifecycle schedule keep this current; see `dagster dev`.")
+    return 0
+
+
+def cmd_adopt_salesforce(args: argparse.Namespace) -> int:
+    """Views in schema salesforce over a connector-landed schema, for one org (SPEC §8)."""
+    from dagster_project.adoption.salesforce import AdoptionError, adopt_salesforce
+
+    try:
+        lines = adopt_salesforce(args.from_schema, args.org)
+    except AdoptionError as error:
+        if error.lines:  # what was done before the problem was found
+            print("\n".join(error.lines))
+        raise CliError(str(error)) from None
+    print("\n".join(lines))
     return 0
 
 
@@ -203,13 +307,16 @@ def cmd_load_demo_agreements() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """init-db + load-demo + backfill --apply + staleness: what the README's first command runs."""
+    """What the README's first command runs: init-db, the demo data, backfill --apply, the renewal
+    pipeline and staleness, each printing its summary, so every job, sensor and schedule has a state."""
     cmd_init_db(args)
     cmd_load_demo(args)
     cmd_load_demo_agreements()
-    args.org, args.as_of, args.apply = [], None, True
+    args.org, args.as_of, args.apply, args.dry_run = [], None, True, False
     cmd_backfill(args)
-    args.dry_run = False
+    print()
+    cmd_renewals(args)
+    print()
     return cmd_staleness(args)
 
 
@@ -224,8 +331,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "unset, an embedded server under .pgdata/ is used.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("init-db", help="create the source schemas and tables (idempotent)").set_defaults(
-        handler=cmd_init_db)
+    init = commands.add_parser(
+        "init-db", help="add the schemas, tables, columns and indexes the platform needs (idempotent; no row changes)")
+    init.add_argument("--plan", action="store_true", help="print the DDL it would run and change nothing")
+    init.set_defaults(handler=cmd_init_db)
+
+    adopt = commands.add_parser(
+        "adopt-salesforce", help="views salesforce.* over a Salesforce sync a connector (Fivetran) landed, for one org")
+    adopt.add_argument("--from-schema", required=True, help="the connector's schema (one per org)")
+    adopt.add_argument("--org", required=True, help="the org_id its rows belong to")
+    adopt.set_defaults(handler=cmd_adopt_salesforce)
 
     def demo_options(p):
         p.add_argument("--orgs", type=int, default=6, help="how many orgs (default 6)")
@@ -241,6 +356,13 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--as-of", help="compute statuses as of YYYY-MM-DD (default today)")
     backfill.add_argument("--apply", action="store_true", help="write the differences (default: dry run)")
     backfill.set_defaults(handler=cmd_backfill)
+
+    renewals = commands.add_parser(
+        "renewals", help="the renewal pipeline: hierarchy, PENDING successors and their seeded draft quotes")
+    renewals.add_argument("--org", action="append", help="apply only this org (repeatable); all orgs are computed")
+    renewals.add_argument("--as-of", help="compute statuses as of YYYY-MM-DD (default today)")
+    renewals.add_argument("--dry-run", action="store_true", help="compute and verify only; write nothing")
+    renewals.set_defaults(handler=cmd_renewals)
 
     commands.add_parser("status", help="print the last backfill's summary").set_defaults(handler=cmd_status)
 
@@ -261,22 +383,36 @@ def build_parser() -> argparse.ArgumentParser:
                         help="INHERIT clears it (template → company → FULL)")
     policy.set_defaults(handler=cmd_stale_policy)
 
-    demo = commands.add_parser("demo", help="init-db, load-demo, backfill --apply and staleness in one go")
+    demo = commands.add_parser("demo", help="init-db, load-demo, backfill --apply, renewals and staleness in one go")
     demo_options(demo)
     demo.set_defaults(handler=cmd_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from dagster_project.lib.database import DatabaseUnavailable
+
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (CliError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    except (CliError, ValueError, DatabaseUnavailable) as error:
+        message = str(error)
     except Exception as error:  # the one line a user sees; the traceback is in the Dagster run
-        print(f"error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr)
-        return 1
+        message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    print(f"error: {without_secrets(message)}", file=sys.stderr)
+    return 1
+
+
+def without_secrets(message: str) -> str:
+    """The message with DATABASE_URL's password blanked, wherever it appears."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    url = settings.database_url_override()
+    try:
+        password = conninfo_to_dict(url).get("password") if url else None
+    except Exception:  # a malformed URL: blank all of it
+        password = url
+    return message.replace(str(password), "***") if password else message
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ def platform_url() -> str:
 @pytest.fixture(scope="session")
 def source_data() -> Dataset:
     import tests.test_backfill_rules  # noqa: F401  (registers its scenario orgs, whichever tests were selected)
+    import tests.test_crm_vocabulary  # noqa: F401  (registers its scenario org sc_sf_picklist)
 
     data = Dataset()
     for build in SCENARIOS.values():

@@ -17,7 +17,8 @@ def run_cli(*args, env=None, check=False):
     return result
 
 
-@pytest.mark.parametrize("command", ["init-db", "load-demo", "backfill", "status", "demo", "dev", "staleness",
+@pytest.mark.parametrize("command", ["init-db", "adopt-salesforce", "load-demo", "backfill", "renewals", "status",
+                                     "demo", "dev", "staleness",
                                      "stale-policy"])
 def test_every_command_has_help(command):
     result = run_cli(command, "--help", check=True)

@@ -116,13 +116,14 @@ STATEMENTS: list[tuple[str, str, str]] = [
                                 c.contract_type, c.status, c.prior_contract_id)
     """),
     ("app.deal_group_opportunity", "insert", """
-        -- memberships the legacy table does not already hold
+        -- memberships the legacy table does not already hold (a legacy row of an adopted
+        -- database may have no org_id: SPEC §2's membership table has none)
         insert into app.deal_group_opportunity (org_id, deal_group_id, opportunity_id, sequence, created_by)
         select m.org_id, m.contract_id, m.opportunity_id, m.membership_sequence, %(created_by)s
         from marts.contract_memberships as m
         where m.org_id = %(org)s
           and not exists (select 1 from app.deal_group_opportunity as dgo
-                          where dgo.org_id = m.org_id and dgo.deal_group_id = m.contract_id
+                          where (dgo.org_id = m.org_id or dgo.org_id is null) and dgo.deal_group_id = m.contract_id
                             and dgo.opportunity_id = m.opportunity_id)
     """),
     ("app.deal_group_opportunity", "update", """

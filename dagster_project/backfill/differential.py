@@ -17,7 +17,7 @@ from dagster_project.demo.generate import Dataset
 
 # the marts the reference computes, with the same names and columns
 MARTS = ("opportunity_types", "accounts", "engagements", "contracts", "contract_memberships",
-         "unattached_opportunities", "quarantined_rows", "backfill_reconciliation")
+         "unattached_opportunities", "quarantined_rows", "backfill_reconciliation", "unmapped_crm_types")
 
 
 def seed_rows(name: str) -> list[dict]:

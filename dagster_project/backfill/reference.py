@@ -47,12 +47,14 @@ def engagement_id_for_first_contract(org_id: str, contract_id: str) -> str:
 
 
 # --- rule 1: opportunity type ------------------------------------------------
+def fold_white_space(text: str) -> str:
+    """Trim, and fold inner runs of white space to one space (case kept)."""
+    return re.sub(f"{_WHITE}+", " ", re.sub(f"^{_WHITE}+|{_WHITE}+$", "", text))
+
+
 def normalize_crm_type(crm_type: str | None) -> str | None:
     """Trim, fold inner runs of white space to one space, lower-case."""
-    if crm_type is None:
-        return None
-    trimmed = re.sub(f"^{_WHITE}+|{_WHITE}+$", "", crm_type)
-    return re.sub(f"{_WHITE}+", " ", trimmed).lower()
+    return None if crm_type is None else fold_white_space(crm_type).lower()
 
 
 def opportunity_type(org_id: str, crm_type: str | None, mapping: list[dict]) -> str:
@@ -65,6 +67,36 @@ def opportunity_type(org_id: str, crm_type: str | None, mapping: list[dict]) -> 
         if normalize_crm_type(row["crm_type"]) == key and row["org_id"] in (org_id, "*"):
             found[row["org_id"]] = row["opportunity_type"]
     return found.get(org_id) or found.get("*") or OTHER
+
+
+SEED_TYPE_PLACEHOLDER = "<NEW_BUSINESS|RENEWAL|AMENDMENT>"
+
+
+def _csv_field(value: str) -> str:
+    """A value as a CSV line holds it: quoted when it has a comma, a quote or a line break."""
+    return '"' + value.replace('"', '""') + '"' if re.search(r'[",\r\n]', value) else value
+
+
+def unmapped_crm_types(opportunities: list[dict], mapping: list[dict]) -> list[dict]:
+    """Per org, every CRM type that mapped to OTHER (every row of the org counts,
+    quarantined and deleted ones too; rows with no org are not listed), one row per
+    matching key in its most common spelling (ties: the first by code point), with
+    the mapping-seed line that would map it. A null or blank type has no seed line:
+    no mapping row can match it (docs/decisions.md, the CRM vocabulary)."""
+    counts = Counter((r["org_id"], r["type"]) for r in opportunities if r["org_id"] is not None)
+    by_key: dict[tuple, list[tuple[str | None, int]]] = defaultdict(list)
+    for (org, crm_type), n in counts.items():
+        if opportunity_type(org, crm_type, mapping) == OTHER:
+            by_key[(org, normalize_crm_type(crm_type))].append((crm_type, n))
+    rows = []
+    for (org, key), spellings in by_key.items():
+        crm_type = min(spellings, key=lambda s: (-s[1], s[0] is None, s[0] or ""))[0]
+        seed_row = None
+        if key:
+            seed_row = f"{_csv_field(org)},{_csv_field(fold_white_space(crm_type))},{SEED_TYPE_PLACEHOLDER}"
+        rows.append(dict(org_id=org, crm_type=crm_type, crm_type_key=key,
+                         opportunities=sum(n for _, n in spellings), seed_row_to_add=seed_row))
+    return sorted(rows, key=lambda r: (r["org_id"], -r["opportunities"], r["crm_type"] is None, r["crm_type"] or ""))
 
 
 # --- terms ---------------------------------------------------------------------
@@ -124,6 +156,7 @@ class BackfillResult:
     unattached_opportunities: list[dict] = field(default_factory=list)
     quarantined_rows: list[dict] = field(default_factory=list)
     backfill_reconciliation: list[dict] = field(default_factory=list)
+    unmapped_crm_types: list[dict] = field(default_factory=list)
 
 
 # --- the whole backfill ----------------------------------------------------------
@@ -153,6 +186,7 @@ def compute_backfill(
             as_of,
             result,
         )
+    result.unmapped_crm_types = unmapped_crm_types(opportunities, mapping)
     return result
 
 

@@ -1,5 +1,6 @@
 """The per-org summary users read after a backfill: what was computed, what
-landed where, what the apply wrote, and whether the counts reconcile."""
+landed where, what the apply wrote, whether the counts reconcile, and the CRM
+types that mapped to no canonical type."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from dataclasses import asdict, dataclass, field
 
 from dagster_project.backfill.apply import OrgPlan
 from dagster_project.lib import database
+
+UNMAPPED_TYPES_SHOWN = 3
+MAPPING_SEED = "dbt_project/seeds/crm_type_mapping.csv"
 
 
 @dataclass
@@ -23,6 +27,9 @@ class OrgSummary:
     unattached_by_reason: dict[str, int] = field(default_factory=dict)
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     flag_problem: str | None = None
+    # the most frequent of marts.unmapped_crm_types (crm_type, opportunities, seed_row_to_add), and how many it has
+    unmapped_crm_types: list[dict] = field(default_factory=list)
+    unmapped_crm_type_count: int = 0
     apply: str = ""
     rows_written: int = 0
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -52,6 +59,17 @@ def summarize(plans: list[OrgPlan], url: str | None = None) -> list[OrgSummary]:
             "select org_id, reason, count(*) from marts.quarantined_rows group by 1, 2 order by 1, 2"
         ):
             summaries.setdefault(org, OrgSummary(org)).quarantined_by_reason[reason] = count
+        for org, crm_type, count, seed_row, total in conn.execute(
+            "select org_id, crm_type, opportunities, seed_row_to_add, total from ("
+            "  select *, count(*) over (partition by org_id) as total, row_number() over ("
+            "    partition by org_id order by opportunities desc, crm_type collate \"C\" nulls last) as rank"
+            "  from marts.unmapped_crm_types) as ranked"
+            " where rank <= %s order by org_id, rank", [UNMAPPED_TYPES_SHOWN]
+        ):
+            summary = summaries.setdefault(org, OrgSummary(org))
+            summary.unmapped_crm_types.append(
+                dict(crm_type=crm_type, opportunities=count, seed_row_to_add=seed_row))
+            summary.unmapped_crm_type_count = total
         for org, problem in conn.execute("select org_id, problem from marts.org_flag_states where not is_legal"):
             summaries.setdefault(org, OrgSummary(org)).flag_problem = problem
     for plan in plans:
@@ -77,6 +95,7 @@ def render(summaries: list[OrgSummary]) -> str:
             lines.append("    unattached: " + ", ".join(f"{r} {n}" for r, n in s.unattached_by_reason.items()))
         if s.quarantined_by_reason:
             lines.append("    quarantined: " + ", ".join(f"{r} {n}" for r, n in s.quarantined_by_reason.items()))
+        lines.extend(_unmapped_lines(s))
         if s.apply:
             lines.append(f"    apply: {s.apply}" + (f", {s.rows_written} rows" if s.changes else ""))
         for table, actions in s.changes.items():
@@ -84,3 +103,24 @@ def render(summaries: list[OrgSummary]) -> str:
                 lines.append(f"      {table}: {actions['insert']} inserted, {actions['update']} updated, "
                              f"{actions['delete']} deleted")
     return "\n".join(lines)
+
+
+def _unmapped_lines(s: OrgSummary) -> list[str]:
+    """The org's most frequent unmapped CRM types, and how to map them."""
+    if not s.unmapped_crm_types:
+        return []
+    def label(t: dict) -> str:
+        if t["seed_row_to_add"]:
+            return repr(t["crm_type"])
+        return "(no type)" if t["crm_type"] is None else "(blank type)"
+
+    shown = ", ".join(f"{label(t)} {t['opportunities']}" for t in s.unmapped_crm_types)
+    more = s.unmapped_crm_type_count - len(s.unmapped_crm_types)
+    lines = [f"    unmapped CRM types (typed OTHER): {shown}"
+             + (f" (+{more} more in marts.unmapped_crm_types)" if more > 0 else "")]
+    example = next((t["seed_row_to_add"] for t in s.unmapped_crm_types if t["seed_row_to_add"]), None)
+    if example:
+        lines.append(f"      to map one, add its row to {MAPPING_SEED} with the type chosen, e.g. {example}")
+    if any(not t["seed_row_to_add"] for t in s.unmapped_crm_types):
+        lines.append("      a missing or blank type maps to nothing: set the Type in the CRM")
+    return lines

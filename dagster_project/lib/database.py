@@ -11,7 +11,6 @@ import os
 import subprocess
 import warnings
 from contextlib import contextmanager
-from importlib import resources
 from typing import Iterator
 
 import psycopg
@@ -110,10 +109,48 @@ def _in_kb(value: str) -> int:
     return int(number) * _UNIT_KB[unit]
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The platform database cannot be reached or refused us; one line, never the password."""
+
+
 @contextmanager
 def connect(url: str | None = None, autocommit: bool = False) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(url or database_url(), autocommit=autocommit) as conn:
+    url = url or database_url()
+    try:
+        conn = psycopg.connect(url, autocommit=autocommit)
+    except (psycopg.OperationalError, psycopg.ProgrammingError) as error:
+        raise DatabaseUnavailable(connection_problem(url, error)) from None
+    with conn:
         yield conn
+
+
+def describe(url: str) -> str:
+    """``user@host:port/database`` of a URL, without its password."""
+    parts = conninfo_to_dict(url)
+    host = parts.get("host") or "localhost"
+    where = host if host.startswith("/") else f"{host}:{parts.get('port') or 5432}"
+    return f"{parts.get('user') or 'postgres'}@{where}/{parts.get('dbname') or parts.get('user') or 'postgres'}"
+
+
+def connection_problem(url: str, error: Exception) -> str:
+    """One line saying why a connection failed and what to do; the password never appears."""
+    source = " (DATABASE_URL)" if settings.database_url_override() == url else ""
+    try:
+        where = describe(url)
+        password = conninfo_to_dict(url).get("password")
+    except psycopg.ProgrammingError:
+        return ("DATABASE_URL is not a PostgreSQL URL: expected "
+                "postgresql://USER:PASSWORD@HOST:PORT/DATABASE")
+    reason = " ".join(str(error).split())
+    if password:
+        reason = reason.replace(str(password), "***")
+    if "password authentication failed" in reason or "no password supplied" in reason:
+        return f"PostgreSQL at {where}{source} refused the password: set the right one in DATABASE_URL"
+    if "does not exist" in reason and "database" in reason:
+        return f"PostgreSQL at {where}{source}: the database does not exist; create it or fix DATABASE_URL"
+    first = reason.split(" Is the server running")[0]
+    return (f"cannot reach PostgreSQL at {where}{source}: {first}. "
+            "Is the server running, and does DATABASE_URL name it?")
 
 
 def dbt_environment(url: str) -> dict[str, str]:
@@ -133,11 +170,15 @@ def export_dbt_environment(url: str | None = None) -> None:
     os.environ.update(dbt_environment(url or database_url()))
 
 
-def init_db(url: str | None = None) -> None:
-    """Create the source schemas and tables of SPEC §2 where absent (idempotent)."""
-    ddl = resources.files("dagster_project.lib").joinpath("source_schema.sql").read_text()
+def init_db(url: str | None = None, *, dry_run: bool = False):
+    """Add what the platform needs and the database lacks (SPEC §2, §8): schemas, tables,
+    platform columns, indexes; no existing row changes, and a second call finds nothing to
+    do. Returns the plan (``dagster_project.lib.platform_schema.Plan``): what ran, the SPEC §2
+    columns a table lacks, the unique indexes live data breaks. ``dry_run`` runs nothing."""
+    from dagster_project.lib import platform_schema
+
     with connect(url) as conn:
-        conn.execute(ddl)
+        return platform_schema.apply(conn, dry_run=dry_run)
 
 
 STATISTICS_REFRESH_ROWS = 1_000

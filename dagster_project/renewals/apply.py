@@ -6,7 +6,9 @@ only differences:
   for every prior that must have one now and has none. The partial unique index
   ``deal_group_one_pending_renewal_per_prior`` makes a second one impossible
   even without the lock (``on conflict do nothing``): F1 is enforced by the
-  database, not by read-then-write;
+  database, not by read-then-write (in an adopted database whose live rows
+  already break that index, init-db does not create it and the lock alone
+  serializes the org's writers);
 - a system draft quote (``is_system_draft``, ``DRAFT``) with the seed lines
   for every successor that has a seed and no draft yet;
 - a reseed of that draft when its ``seed_hash`` differs from the seed's (F2):
@@ -56,9 +58,9 @@ STATEMENTS: list[tuple[str, str]] = [
           and not exists (select 1 from app.deal_group as dg
                           where dg.org_id = t.org_id and dg.prior_deal_group_id = t.prior_contract_id
                             and dg.contract_type = 'RENEWAL' and dg.status = 'PENDING')
-        on conflict (org_id, prior_deal_group_id)
-            where contract_type = 'RENEWAL' and status = 'PENDING' and prior_deal_group_id is not null
-            do nothing
+        -- no conflict target: where an adopted database's duplicates kept init-db from creating
+        -- the unique index, the org's advisory lock above still makes this insert the only one
+        on conflict do nothing
         returning id
     """),
     ("drafts_created", f"""
@@ -73,7 +75,7 @@ STATEMENTS: list[tuple[str, str]] = [
           and exists (select 1 from app.deal_group as dg where dg.org_id = t.org_id and dg.id = t.renewal_contract_id)
           and not exists (select 1 from app.quote as q
                           where q.org_id = t.org_id and q.deal_group_id = t.renewal_contract_id and q.is_system_draft)
-        on conflict (org_id, deal_group_id) where is_system_draft and deal_group_id is not null do nothing
+        on conflict do nothing
         returning id
     """),
     ("draft_lines_cleared_for_reseed", f"""

@@ -91,22 +91,27 @@ renewal_job = define_asset_job(
 )
 
 
+def renewal_run_ops(orgs: list[str] | None = None, as_of: str | None = None, *, apply: bool = True,
+                    scoped_build: bool = False, contracts: list[str] | None = None) -> dict:
+    """The ops config of one renewal pipeline run: the applies write only ``orgs`` (every org if
+    empty); with ``scoped_build`` the dbt builds and the GX check cover only those orgs too
+    (D37: what a sensor run does after the first full build)."""
+    orgs = list(orgs or [])
+    models = {"config": {"orgs": orgs if scoped_build else [], "as_of": as_of}}
+    return {
+        hierarchy_models.op.name: models,
+        renewal_models.op.name: models,
+        hierarchy_expectations_check.node_def.name: {"config": {"orgs": orgs if scoped_build else []}},
+        engagement_hierarchy.op.name: {"config": {"orgs": orgs, "apply": apply}},
+        renewal_scaffolding.op.name: {"config": {"orgs": orgs, "contracts": contracts or [], "apply": apply}},
+    }
+
+
 def lifecycle_run_config(orgs: list[str] | None = None, contracts: list[str] | None = None,
                          as_of: str | None = None) -> dict:
     """Run config of the renewal pipeline for ``orgs`` (every org if empty): with orgs, the dbt
     builds and the GX check cover only those orgs (D37) and the applies write only them."""
-    orgs = list(orgs or [])
-
-    def models() -> dict:
-        return {"config": {"orgs": list(orgs), "as_of": as_of}}
-
-    return {"ops": {
-        hierarchy_models.op.name: models(),
-        renewal_models.op.name: models(),
-        hierarchy_expectations_check.node_def.name: {"config": {"orgs": list(orgs)}},
-        engagement_hierarchy.op.name: {"config": {"orgs": list(orgs), "apply": True}},
-        renewal_scaffolding.op.name: {"config": {"orgs": list(orgs), "contracts": contracts or [], "apply": True}},
-    }}
+    return {"ops": renewal_run_ops(orgs, as_of, scoped_build=True, contracts=contracts)}
 
 
 daily_lifecycle = ScheduleDefinition(

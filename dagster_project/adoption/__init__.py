@@ -1,0 +1,1 @@
+"""Adopting an existing database (SPEC §8)."""
