@@ -52,21 +52,31 @@ def main() -> int:
     for i in range(args.orgs):
         data.extend(chaos_org(f"soak_{args.seed_offset + i:06d}", seed=args.seed_offset + i))
     for i in range(args.history_orgs):
-        data.extend(history_org(f"soak_history_{args.seed_offset + i:06d}", random.Random(args.seed_offset + i),
-                                HISTORY_ACCOUNTS))
+        data.extend(
+            history_org(
+                f"soak_history_{args.seed_offset + i:06d}", random.Random(args.seed_offset + i), HISTORY_ACCOUNTS
+            )
+        )
     url = database.create_database(database.database_url(), "differential_soak")
     database.init_db(url)
     load_dataset(data, url)
 
     started = time.perf_counter()
-    execute("hierarchy_backfill", url, {
-        "hierarchy_models": {"config": {"as_of": args.as_of.isoformat()}},
-        "app__engagement_hierarchy": {"config": {"orgs": [], "apply": False}}})
+    execute(
+        "hierarchy_backfill",
+        url,
+        {
+            "hierarchy_models": {"config": {"as_of": args.as_of.isoformat()}},
+            "app__engagement_hierarchy": {"config": {"apply": False}},
+        },
+    )
     computed = time.perf_counter() - started
     reference = reference_backfill(data, args.as_of)
 
-    print(f"{args.orgs:,} chaos and {args.history_orgs:,} history orgs (seeds from {args.seed_offset}), "
-          f"{len(data.opportunities):,} opportunities, as of {args.as_of}; job {computed:.1f} s")
+    print(
+        f"{args.orgs:,} chaos and {args.history_orgs:,} history orgs (seeds from {args.seed_offset}), "
+        f"{len(data.opportunities):,} opportunities, as of {args.as_of}; job {computed:.1f} s"
+    )
     differing = 0
     with psycopg.connect(url, row_factory=dict_row) as conn:
         for mart in MARTS:

@@ -22,8 +22,16 @@ from great_expectations.data_context.types.base import (
 
 from dagster_project.lib import database
 
-ENGAGEMENT_COLUMNS = ["org_id", "engagement_id", "active_contracts", "contract_count", "sequenced_contracts",
-                      "distinct_sequences", "min_sequence", "max_sequence"]
+ENGAGEMENT_COLUMNS = [
+    "org_id",
+    "engagement_id",
+    "active_contracts",
+    "contract_count",
+    "sequenced_contracts",
+    "distinct_sequences",
+    "min_sequence",
+    "max_sequence",
+]
 
 
 @dataclass
@@ -52,37 +60,53 @@ def read_engagement_shape(url: str | None = None, orgs: list[str] | None = None)
     sequences and their range. One aggregate in the database (~270 k engagement rows for
     415 k contracts in the benchmark) rather than every contract read into pandas (D45)."""
     with database.connect(url) as conn:
-        rows = conn.execute("""
+        rows = conn.execute(
+            """
             select org_id, engagement_id,
                 count(*) filter (where status = 'ACTIVE'), count(*), count(engagement_sequence),
                 count(distinct engagement_sequence), min(engagement_sequence), max(engagement_sequence)
             from marts.contracts
             where org_is_applied and (%(orgs)s::text[] is null or org_id = any(%(orgs)s::text[]))
             group by org_id, engagement_id
-        """, {"orgs": orgs}).fetchall()
+        """,
+            {"orgs": orgs},
+        ).fetchall()
     return pd.DataFrame(rows, columns=ENGAGEMENT_COLUMNS)
 
 
 def validate_hierarchy(engagements: pd.DataFrame) -> SuiteResult:
     """Run the suite over an engagement-shape frame (columns ``ENGAGEMENT_COLUMNS``)."""
-    context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(
-        analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False),
-        store_backend_defaults=InMemoryStoreBackendDefaults()))
+    context = gx.get_context(
+        mode="ephemeral",
+        project_config=DataContextConfig(
+            analytics_enabled=False,
+            progress_bars=ProgressBarsConfig(globally=False),
+            store_backend_defaults=InMemoryStoreBackendDefaults(),
+        ),
+    )
     failures = []
     if not engagements.empty:
-        batch = (context.data_sources.add_pandas("computed_hierarchy").add_dataframe_asset(name="engagements")
-                 .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": engagements}))
+        batch = (
+            context.data_sources.add_pandas("computed_hierarchy")
+            .add_dataframe_asset(name="engagements")
+            .add_batch_definition_whole_dataframe("all")
+            .get_batch(batch_parameters={"dataframe": engagements})
+        )
         suite = gx.ExpectationSuite(name="engagement_invariants", expectations=engagement_expectations())
         result_format = {"result_format": "SUMMARY", "unexpected_index_column_names": ["org_id", "engagement_id"]}
         for result in batch.validate(suite, result_format=result_format).results:
             if not result.success:
-                failures.append({
-                    "table": "marts.contracts, per engagement",
-                    "expectation": result.expectation_config.type,
-                    "kwargs": {k: v for k, v in result.expectation_config.kwargs.items() if k != "batch_id"},
-                    "unexpected_count": result.result.get("unexpected_count"),
-                    "examples": [f"org {row['org_id']}, engagement {row['engagement_id']}"
-                                 for row in (result.result.get("partial_unexpected_index_list") or [])[:5]],
-                })
+                failures.append(
+                    {
+                        "table": "marts.contracts, per engagement",
+                        "expectation": result.expectation_config.type,
+                        "kwargs": {k: v for k, v in result.expectation_config.kwargs.items() if k != "batch_id"},
+                        "unexpected_count": result.result.get("unexpected_count"),
+                        "examples": [
+                            f"org {row['org_id']}, engagement {row['engagement_id']}"
+                            for row in (result.result.get("partial_unexpected_index_list") or [])[:5]
+                        ],
+                    }
+                )
     contracts = int(engagements["contract_count"].sum()) if not engagements.empty else 0
     return SuiteResult(not failures, failures, contracts, len(engagements))

@@ -17,5 +17,8 @@ def offending_rows(url: str, sql: str, limit: int = 20) -> tuple[int, list[list[
 def no_rows_check(url: str, sql: str, count_label: str) -> AssetCheckResult:
     """Passes when ``sql`` returns nothing; the count and a sample go in the metadata."""
     count, sample = offending_rows(url, sql)
-    return AssetCheckResult(passed=count == 0, severity=AssetCheckSeverity.ERROR,
-                            metadata={count_label: count, "sample": MetadataValue.json(sample)})
+    return AssetCheckResult(
+        passed=count == 0,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={count_label: count, "sample": MetadataValue.json(sample)},
+    )

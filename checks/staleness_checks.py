@@ -1,6 +1,5 @@
 """Blocking checks on the staleness flags as the application holds them after an apply."""
 
-
 from dagster import AssetCheckResult, AssetKey, asset_check
 
 from checks.live_rows import no_rows_check

@@ -14,6 +14,7 @@ import textwrap
 
 from dagster_project import settings
 
+
 def _prepare_dagster_home() -> str:
     """A persistent instance under the project, so runs show up in ``dagster dev``."""
     from dagster_project.lib.instance import write_instance_config
@@ -31,8 +32,11 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     plan_only = getattr(args, "plan", False)
     plan = database.init_db(dry_run=plan_only)
     if plan_only:
-        print("\n".join(plan.lines()) if plan.steps else
-              "-- nothing to add: every schema, table, column and index the platform needs is there")
+        print(
+            "\n".join(plan.lines())
+            if plan.steps
+            else "-- nothing to add: every schema, table, column and index the platform needs is there"
+        )
     else:
         for step in plan.steps:
             print(f"added {step.why}")
@@ -41,8 +45,11 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     if plan.missing_columns:
         raise CliError(missing_columns_problem(plan.missing_columns))
     if not plan_only:
-        print("the database has what the platform needs" + (
-            " (except the unique indexes named above)" if plan.violations else ""))
+        register_orgs()
+        print(
+            "the database has what the platform needs"
+            + (" (except the unique indexes named above)" if plan.violations else "")
+        )
     return 0
 
 
@@ -52,8 +59,7 @@ def missing_columns_problem(missing: list[tuple[str, str]]) -> str:
     for table, column in missing:
         by_table.setdefault(table, []).append(column)
     tables = "; ".join(f"{table} has no column {', '.join(columns)}" for table, columns in by_table.items())
-    return (f"{tables} (SPEC §2 requires them): add them to your tables; init-db adds only the platform's "
-            "own columns")
+    return f"{tables} (SPEC §2 requires them): add them to your tables; init-db adds only the platform's own columns"
 
 
 def require_platform_schema() -> None:
@@ -67,32 +73,26 @@ def require_platform_schema() -> None:
     needed = [step for step in plan.steps if step.needed_by_jobs]
     if needed:
         more = f", and {len(needed) - 1} more" if len(needed) > 1 else ""
-        raise CliError(f"the database lacks what the platform needs ({needed[0].why}{more}): run "
-                       "`python -m dagster_project init-db` first (`init-db --plan` prints what it adds)")
-
-
-def known_orgs() -> list[str]:
-    """Every org the sources name."""
-    from dagster_project.lib import database
-
-    with database.connect() as conn:
-        return [row[0] for row in conn.execute("""
-            select org_id from app.organization where org_id is not null
-            union select distinct org_id from salesforce.opportunity where org_id is not null
-            union select distinct org_id from app.deal_group where org_id is not null
-            order by 1""")]
+        raise CliError(
+            f"the database lacks what the platform needs ({needed[0].why}{more}): run "
+            "`python -m dagster_project init-db` first (`init-db --plan` prints what it adds)"
+        )
 
 
 def require_known_orgs(orgs: list[str]) -> None:
     """An --org that names no org fails at once, naming the orgs there are."""
     if not orgs:
         return
-    known = known_orgs()
+    from dagster_project.lib.partitions import orgs_in_sources
+
+    known = orgs_in_sources()
     unknown = [org for org in orgs if org not in known]
     if unknown:
         listed = ", ".join(known[:20]) + (f" … ({len(known)} in all)" if len(known) > 20 else "")
-        raise CliError(f"no org {', '.join(unknown)} in app.organization, salesforce.opportunity or "
-                       f"app.deal_group; the orgs are: {listed or '(none: load data first)'}")
+        raise CliError(
+            f"no org {', '.join(unknown)} in app.organization, salesforce.opportunity or "
+            f"app.deal_group; the orgs are: {listed or '(none: load data first)'}"
+        )
 
 
 def cmd_load_demo(args: argparse.Namespace) -> int:
@@ -104,24 +104,46 @@ def cmd_load_demo(args: argparse.Namespace) -> int:
         raise CliError("--orgs must be ≥ 1 and --scale > 0")
     database.init_db()
     written = load_dataset(demo_dataset(orgs=args.orgs, scale=args.scale, seed=args.seed))
+    register_orgs()
     print("loaded demo data: " + ", ".join(f"{table} {count}" for table, count in written.items()))
     return 0
 
 
-def execute_job(job_name: str, ops: dict, log_name: str):
-    """Execute a job of the code location on the persistent instance (so the run shows in
-    `dagster dev`); dbt's own output goes to ``.dagster_home/<log_name>``, the terminal
-    gets warnings only. Returns the result."""
+def register_orgs() -> list[str]:
+    """Every org in the sources is an org partition of this project's instance; returns them."""
     from dagster import DagsterInstance
+
+    from dagster_project.lib.partitions import add_org_partitions, orgs_in_sources
+
+    _prepare_dagster_home()
+    orgs = orgs_in_sources()
+    add_org_partitions(DagsterInstance.get(), orgs)
+    return orgs
+
+
+def execute_job(job_name: str, ops: dict, log_name: str, org: str | None = None, partitioned: bool = True):
+    """Execute a job of the code location on the persistent instance (so the run shows in
+    `dagster dev`) for one org partition, or for every org (``org`` None: one run over the whole
+    range); dbt's own output goes to ``.dagster_home/<log_name>``, the terminal gets warnings
+    only. Returns the result."""
+    from dagster import DagsterInstance
+
+    from dagster_project.lib.partitions import every_org_tags, org_tags
 
     require_platform_schema()
     _prepare_dagster_home()
+    tags = {}
+    if partitioned:
+        if not register_orgs():
+            raise CliError("no org in app.organization, salesforce.opportunity or app.deal_group: load data first")
+        tags = org_tags(org) if org else every_org_tags(DagsterInstance.get())
     from dagster_project.definitions import defs
 
     run_config = {"ops": ops, "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with open(settings.dagster_home() / log_name, "w") as log, contextlib.redirect_stdout(log):
         return defs.get_job_def(job_name).execute_in_process(
-            run_config=run_config, instance=DagsterInstance.get(), raise_on_error=False)
+            run_config=run_config, instance=DagsterInstance.get(), tags=tags, raise_on_error=False
+        )
 
 
 def require_success(result, what: str) -> None:
@@ -132,21 +154,22 @@ def require_success(result, what: str) -> None:
     if not result.success:
         checks = describe_failed_checks(result)
         reason = "; ".join(checks) if checks else "a step failed"
-        raise CliError(f"{what} run {result.run_id} did not complete ({reason}); nothing was applied. "
-                       "See the run in `dagster dev`.")
+        raise CliError(
+            f"{what} run {result.run_id} did not complete ({reason}); nothing was applied. "
+            "See the run in `dagster dev`."
+        )
 
 
-def run_backfill(orgs: list[str], as_of: str | None, apply: bool):
-    """Execute the hierarchy_backfill job; returns the result."""
-    return execute_job("hierarchy_backfill", {
-        "hierarchy_models": {"config": {"as_of": as_of}},
-        "app__engagement_hierarchy": {"config": {"orgs": orgs, "apply": apply}},
-    }, "last_backfill_dbt.log")
+def run_backfill(org: str | None, as_of: str | None, apply: bool):
+    """Execute the hierarchy_backfill job for one org (or every org); returns the result."""
+    from dagster_project.lib.jobs import BACKFILL_JOB, backfill_run_config
+
+    return execute_job(BACKFILL_JOB, backfill_run_config(as_of, apply=apply)["ops"], "last_backfill_dbt.log", org=org)
 
 
 def validate_run_options(args: argparse.Namespace) -> None:
     """--as-of and --org checked before any work: a bad date or an unknown org fails at once."""
-    from dagster_project.backfill.dbt_args import parse_as_of
+    from dagster_project.lib.dbt_run import parse_as_of
 
     parse_as_of(args.as_of)  # a bad date fails here, with its reason
     require_platform_schema()
@@ -155,25 +178,36 @@ def validate_run_options(args: argparse.Namespace) -> None:
 
 def requested_orgs_not_applied(summary: dict, orgs: list[str]) -> list[str]:
     """``org X was not applied (reason)`` for each requested org the apply skipped."""
-    return [f"{row['org_id']} was not applied ({row['apply'].removeprefix('skipped: ')})"
-            for row in summary["summary"] if row["org_id"] in orgs and row["apply"].startswith("skipped")]
+    return [
+        f"{row['org_id']} was not applied ({row['apply'].removeprefix('skipped: ')})"
+        for row in summary["summary"]
+        if row["org_id"] in orgs and row["apply"].startswith("skipped")
+    ]
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    """Every org in one run, or each --org in a run of its own (its partition: computed, verified
+    and applied alone)."""
     validate_run_options(args)
-    result = run_backfill(args.org or [], args.as_of, args.apply)
-    require_success(result, "backfill")
-    summary = latest_summary(run_id=result.run_id)
-    if summary is None:
-        raise CliError(f"backfill run {result.run_id} recorded no summary. See the run in `dagster dev`.")
-    print(render_summary(summary, orgs=args.org))
-    skipped = requested_orgs_not_applied(summary, args.org or []) if args.apply else []
+    rows, run_ids = [], []
+    for org in args.org or [None]:
+        result = run_backfill(org, args.as_of, args.apply)
+        require_success(result, "backfill" + (f" of org {org}" if org else ""))
+        summary = latest_summary(run_id=result.run_id)
+        if summary is None:
+            raise CliError(f"backfill run {result.run_id} recorded no summary. See the run in `dagster dev`.")
+        rows += [row for row in summary["summary"] if org is None or row["org_id"] == org]
+        run_ids.append(result.run_id)
+    print(render_summary({"summary": rows}))
+    skipped = requested_orgs_not_applied({"summary": rows}, args.org or []) if args.apply else []
     mode = "applied" if args.apply else "dry run: nothing written (add --apply)"
-    print(textwrap.dedent(f"""
-        run {result.run_id} — {'not applied' if skipped else mode}.
+    print(
+        textwrap.dedent(f"""
+        run {", ".join(run_ids)} — {"not applied" if skipped else mode}.
         dbt's log: {settings.dagster_home() / "last_backfill_dbt.log"}
         Next: `.venv/bin/python -m dagster_project dev` (the Dagster UI on http://127.0.0.1:3000) to browse
-              the assets, checks and this run; `.venv/bin/python -m dagster_project status` for this summary."""))
+              the assets, checks and this run; `.venv/bin/python -m dagster_project status` for this summary.""")
+    )
     if skipped:
         raise CliError("; ".join(skipped))
     return 0
@@ -228,36 +262,51 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 def cmd_staleness(args: argparse.Namespace) -> int:
+    from dagster_project.lib.jobs import STALENESS_JOB
     from dagster_project.staleness.summary import staleness_summary
 
-    result = execute_job("agreement_staleness", {"app__agreement_staleness": {"config": {"apply": not args.dry_run}}},
-                         "last_staleness_dbt.log")
+    result = execute_job(
+        STALENESS_JOB,
+        {"app__agreement_staleness": {"config": {"apply": not args.dry_run}}},
+        "last_staleness_dbt.log",
+        partitioned=False,
+    )
     require_success(result, "staleness")
     print(staleness_summary())
-    print(f"run {result.run_id} — {'dry run: nothing written' if args.dry_run else 'flags applied'}. "
-          "The staleness_sensor keeps this current from app.change_event; see `dagster dev`.")
+    print(
+        f"run {result.run_id} — {'dry run: nothing written' if args.dry_run else 'flags applied'}. "
+        "The staleness_sensor keeps this current from app.change_event; see `dagster dev`."
+    )
     return 0
 
 
 def cmd_renewals(args: argparse.Namespace) -> int:
-    """The renewal pipeline, as the sensor and the daily schedule run it: hierarchy, renewal models,
-    checks, then the applies (``--dry-run``: plan only)."""
-    from dagster_project.renewals.defs import RENEWAL_JOB, renewal_run_ops
+    """The renewal pipeline, as the sensor (one org) and the daily schedule (every org) run it:
+    hierarchy, renewal models, checks, then the applies (``--dry-run``: plan only)."""
+    from dagster_project.lib.jobs import RENEWAL_JOB, renewal_run_config
     from dagster_project.renewals.summary import renewal_summary
 
     validate_run_options(args)
-    result = execute_job(RENEWAL_JOB, renewal_run_ops(args.org or [], args.as_of, apply=not args.dry_run),
-                         "last_renewals_dbt.log")
-    require_success(result, "renewals")
-    written = {}
-    for event in result.get_asset_materialization_events():
-        if event.asset_key.to_user_string() == "app/renewal_scaffolding":
-            metadata = event.step_materialization_data.materialization.metadata
-            written = {key: value.value for key, value in metadata.items()
-                       if key not in ("mode", "orgs", "contracts_in_trigger", "per_org")}
-    print(renewal_summary(written))
-    print(f"run {result.run_id} — {'dry run: nothing written' if args.dry_run else 'applied'}. "
-          "The renewal_sensor and the daily_lifecycle schedule keep this current; see `dagster dev`.")
+    written: dict[str, int] = {}
+    run_ids = []
+    for org in args.org or [None]:
+        result = execute_job(
+            RENEWAL_JOB, renewal_run_config(args.as_of, apply=not args.dry_run)["ops"], "last_renewals_dbt.log", org=org
+        )
+        require_success(result, "renewals" + (f" of org {org}" if org else ""))
+        for event in result.get_asset_materialization_events():
+            if event.asset_key.to_user_string() == "app/renewal_scaffolding":
+                metadata = event.step_materialization_data.materialization.metadata
+                for key, value in metadata.items():
+                    if key not in ("mode", "orgs", "contracts_in_trigger", "per_org"):
+                        written[key] = written.get(key, 0) + value.value
+                break  # one materialization per org partition of the run, all with the run's totals
+        run_ids.append(result.run_id)
+    print(renewal_summary(written, orgs=args.org or None))
+    print(
+        f"run {', '.join(run_ids)} — {'dry run: nothing written' if args.dry_run else 'applied'}. "
+        "The renewal_sensor and the daily_lifecycle schedule keep this current; see `dagster dev`."
+    )
     return 0
 
 
@@ -283,25 +332,25 @@ def cmd_stale_policy(args: argparse.Namespace) -> int:
 
 
 def cmd_load_demo_agreements() -> None:
-    from dagster_project.demo.agreements import generate_agreements, load_agreements
-    from dagster_project.lib import database
-
     import datetime as dt
 
-    from dagster_project.demo.agreements import AgreementApp
+    from dagster_project.demo.agreements import AgreementApp, generate_agreements, load_agreements
+    from dagster_project.lib import database
 
     with database.connect() as conn:
-        written = load_agreements(generate_agreements(300, 420, events=0, seed=7, prefix="demo", companies=5),
-                                  conn, "demo")
+        written = load_agreements(
+            generate_agreements(300, 420, events=0, seed=7, prefix="demo", companies=5), conn, "demo"
+        )
     with database.connect(autocommit=True) as conn:  # what users did since: services, reschedules, a bad event
         app = AgreementApp(conn)
         for i in range(0, 60, 3):
-            charge = conn.execute("select charge_id from app.charge where inspection_id = %s limit 1",
-                                  [f"demo-i{i}"]).fetchone()
+            charge = conn.execute(
+                "select charge_id from app.charge where inspection_id = %s limit 1", [f"demo-i{i}"]
+            ).fetchone()
             if charge:
                 app.change_charge(charge[0], "999.00", seconds_ago=120)
         for i in range(1, 60, 6):
-            app.reschedule(f"demo-i{i}", dt.datetime(2026, 12, 1, 10, tzinfo=dt.timezone.utc), seconds_ago=120)
+            app.reschedule(f"demo-i{i}", dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC), seconds_ago=120)
         app.event("inspection", "update", inspection_id="demo-i-unknown", fields=["scheduled_at"], seconds_ago=120)
     print("loaded demo agreements: " + ", ".join(f"{table} {count}" for table, count in written.items()))
 
@@ -328,16 +377,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dagster_project",
         description="Contract & agreement data platform. DATABASE_URL selects the PostgreSQL server; "
-                    "unset, an embedded server under .pgdata/ is used.")
+        "unset, an embedded server under .pgdata/ is used.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser(
-        "init-db", help="add the schemas, tables, columns and indexes the platform needs (idempotent; no row changes)")
+        "init-db", help="add the schemas, tables, columns and indexes the platform needs (idempotent; no row changes)"
+    )
     init.add_argument("--plan", action="store_true", help="print the DDL it would run and change nothing")
     init.set_defaults(handler=cmd_init_db)
 
     adopt = commands.add_parser(
-        "adopt-salesforce", help="views salesforce.* over a Salesforce sync a connector (Fivetran) landed, for one org")
+        "adopt-salesforce", help="views salesforce.* over a Salesforce sync a connector (Fivetran) landed, for one org"
+    )
     adopt.add_argument("--from-schema", required=True, help="the connector's schema (one per org)")
     adopt.add_argument("--org", required=True, help="the org_id its rows belong to")
     adopt.set_defaults(handler=cmd_adopt_salesforce)
@@ -358,7 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.set_defaults(handler=cmd_backfill)
 
     renewals = commands.add_parser(
-        "renewals", help="the renewal pipeline: hierarchy, PENDING successors and their seeded draft quotes")
+        "renewals", help="the renewal pipeline: hierarchy, PENDING successors and their seeded draft quotes"
+    )
     renewals.add_argument("--org", action="append", help="apply only this org (repeatable); all orgs are computed")
     renewals.add_argument("--as-of", help="compute statuses as of YYYY-MM-DD (default today)")
     renewals.add_argument("--dry-run", action="store_true", help="compute and verify only; write nothing")
@@ -378,9 +431,13 @@ def build_parser() -> argparse.ArgumentParser:
     target = policy.add_mutually_exclusive_group(required=True)
     target.add_argument("--company", help="company_id: the default for its templates")
     target.add_argument("--template", help="template_id: overrides its company")
-    policy.add_argument("--policy", required=True, type=str.upper,
-                        choices=["FULL", "SELECTIVE", "TEMPLATE_VERSION_ONLY", "INHERIT"],
-                        help="INHERIT clears it (template → company → FULL)")
+    policy.add_argument(
+        "--policy",
+        required=True,
+        type=str.upper,
+        choices=["FULL", "SELECTIVE", "TEMPLATE_VERSION_ONLY", "INHERIT"],
+        help="INHERIT clears it (template → company → FULL)",
+    )
     policy.set_defaults(handler=cmd_stale_policy)
 
     demo = commands.add_parser("demo", help="init-db, load-demo, backfill --apply, renewals and staleness in one go")

@@ -7,6 +7,7 @@ from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
 from dagster_project.renewals import defs as renewals
 from dagster_project.staleness import defs as staleness
+from sensors.org_partitions import org_discovery_sensor
 from sensors.renewal_sensor import renewal_sensor
 from sensors.staleness_sensor import StalenessSettings, staleness_sensor
 
@@ -15,7 +16,7 @@ defs = Definitions.merge(
     staleness.defs,
     renewals.defs,
     Definitions(
-        sensors=[staleness_sensor, renewal_sensor],
+        sensors=[staleness_sensor, renewal_sensor, org_discovery_sensor],
         resources={"dbt": dbt_resource(), "postgres": PostgresResource(), "staleness_settings": StalenessSettings()},
     ),
 )

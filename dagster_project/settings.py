@@ -46,8 +46,11 @@ def dbt_executable() -> str:
     """The dbt of this environment, so nothing depends on PATH (the code server
     that `dagster dev` starts may see another sys.executable; sys.prefix is the
     venv either way)."""
-    for candidate in (Path(sys.prefix) / "bin" / "dbt", Path(sys.executable).parent / "dbt",
-                      PROJECT_ROOT / ".venv" / "bin" / "dbt"):
+    for candidate in (
+        Path(sys.prefix) / "bin" / "dbt",
+        Path(sys.executable).parent / "dbt",
+        PROJECT_ROOT / ".venv" / "bin" / "dbt",
+    ):
         if candidate.exists():
             return str(candidate)
     return shutil.which("dbt") or "dbt"

@@ -31,8 +31,8 @@ from pydantic import Field
 
 from checks.staleness_checks import AGREEMENT_STALENESS
 from dagster_project.lib import database
+from dagster_project.lib.change_batches import DEFAULT_MAX_EVENTS_PER_RUN, batch_scope, ready_batch
 from dagster_project.lib.resources import PostgresResource
-from dagster_project.staleness.batches import DEFAULT_MAX_EVENTS_PER_RUN, batch_scope, ready_batch
 
 STALENESS_JOB = "agreement_staleness"
 APPLY_OP = "app__agreement_staleness"
@@ -52,8 +52,7 @@ def read_cursor(cursor: str | None) -> int:
     try:
         return int(json.loads(cursor)["last_event_id"])
     except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"staleness_sensor: unreadable cursor {cursor!r}; expected {{\"last_event_id\": N}}") \
-            from error
+        raise ValueError(f'staleness_sensor: unreadable cursor {cursor!r}; expected {{"last_event_id": N}}') from error
 
 
 def write_cursor(last_event_id: int) -> str:
@@ -74,17 +73,18 @@ def run_key(first_event_id: int, last_event_id: int) -> str:
         "batch starts nothing."
     ),
 )
-def staleness_sensor(context: SensorEvaluationContext, postgres: PostgresResource,
-                     staleness_settings: StalenessSettings):
+def staleness_sensor(
+    context: SensorEvaluationContext, postgres: PostgresResource, staleness_settings: StalenessSettings
+):
     after = read_cursor(context.cursor)
     try:
         with database.connect(postgres.url()) as conn:
-            batch = ready_batch(conn, after, staleness_settings.debounce_seconds,
-                                staleness_settings.max_events_per_run)
+            batch = ready_batch(conn, after, staleness_settings.debounce_seconds, staleness_settings.max_events_per_run)
             scope = batch_scope(conn, batch.first_event_id, batch.last_event_id) if batch else None
     except psycopg.errors.UndefinedTable as error:
-        return SkipReason(f"the staleness views are not built yet ({error.diag.message_primary}); "
-                          f"run the {STALENESS_JOB} job once")
+        return SkipReason(
+            f"the staleness views are not built yet ({error.diag.message_primary}); run the {STALENESS_JOB} job once"
+        )
     if batch is None:
         return SkipReason(f"no settled change events after event {after}")
     cursor = write_cursor(batch.last_event_id)
@@ -93,19 +93,32 @@ def staleness_sensor(context: SensorEvaluationContext, postgres: PostgresResourc
         return SensorResult(
             skip_reason=SkipReason(
                 f"events {batch.first_event_id}..{batch.last_event_id} ({batch.events}): no change any policy "
-                f"counts ({scope.skipped_inspections} inspection(s) touched only by uncounted changes){held}"),
-            cursor=cursor)
-    context.log.info(f"events {batch.first_event_id}..{batch.last_event_id}: "
-                     f"{len(scope.inspections_to_check)} inspection(s) to check{held}")
+                f"counts ({scope.skipped_inspections} inspection(s) touched only by uncounted changes){held}"
+            ),
+            cursor=cursor,
+        )
+    context.log.info(
+        f"events {batch.first_event_id}..{batch.last_event_id}: "
+        f"{len(scope.inspections_to_check)} inspection(s) to check{held}"
+    )
     return SensorResult(
-        run_requests=[RunRequest(
-            run_key=run_key(batch.first_event_id, batch.last_event_id),
-            asset_selection=[AGREEMENT_STALENESS],
-            run_config={"ops": {APPLY_OP: {"config": {"first_event_id": batch.first_event_id,
-                                                      "last_event_id": batch.last_event_id}}}},
-            tags={"staleness/first_event_id": str(batch.first_event_id),
-                  "staleness/last_event_id": str(batch.last_event_id),
-                  "staleness/inspections": str(len(scope.inspections_to_check))},
-        )],
+        run_requests=[
+            RunRequest(
+                run_key=run_key(batch.first_event_id, batch.last_event_id),
+                asset_selection=[AGREEMENT_STALENESS],
+                run_config={
+                    "ops": {
+                        APPLY_OP: {
+                            "config": {"first_event_id": batch.first_event_id, "last_event_id": batch.last_event_id}
+                        }
+                    }
+                },
+                tags={
+                    "staleness/first_event_id": str(batch.first_event_id),
+                    "staleness/last_event_id": str(batch.last_event_id),
+                    "staleness/inspections": str(len(scope.inspections_to_check)),
+                },
+            )
+        ],
         cursor=cursor,
     )

@@ -13,17 +13,19 @@ from dagster import DagsterInstance, materialize
 from psycopg.rows import dict_row
 
 from checks.hierarchy_checks import hierarchy_expectations_check
+from checks.staleness_checks import stale_at_set_iff_stale
 from dagster_project.backfill.defs import engagement_hierarchy, hierarchy_models
+from dagster_project.demo.agreements import load_agreements
 from dagster_project.demo.generate import Dataset, chaos_org, demo_dataset
 from dagster_project.demo.load import load_dataset
 from dagster_project.lib import database
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
-from dagster_project.demo.agreements import load_agreements
+from dagster_project.lib.runs import materialize_orgs
 from dagster_project.staleness.defs import agreement_staleness, staleness_models
-from checks.staleness_checks import stale_at_set_iff_stale
 from tests.scenario_registry import SCENARIOS
-from tests.staleness_fixtures import PREFIX as FIXTURE_PREFIX, generated_fixtures
+from tests.staleness_fixtures import PREFIX as FIXTURE_PREFIX
+from tests.staleness_fixtures import generated_fixtures
 
 AS_OF = "2024-06-30"
 CHAOS_ORGS = 240
@@ -43,24 +45,40 @@ def fresh_database(name: str) -> str:
     return url
 
 
-def run_backfill(url: str, *, apply: bool = False, orgs: list[str] | None = None, as_of: str = AS_OF,
-                 selection=None, instance: DagsterInstance | None = None):
-    """The backfill assets and checks, materialized for real against ``url``."""
-    return materialize(
+def run_backfill(
+    url: str,
+    *,
+    apply: bool = False,
+    org: str | None = None,
+    as_of: str = AS_OF,
+    selection=None,
+    instance: DagsterInstance | None = None,
+):
+    """The backfill assets and checks, materialized for real against ``url``: every org, or ``org``."""
+    return materialize_orgs(
         [hierarchy_models, engagement_hierarchy, hierarchy_expectations_check],
-        resources={"dbt": dbt_resource(), "postgres": PostgresResource(database_url=url)},
-        run_config={"ops": {
-            "hierarchy_models": {"config": {"as_of": as_of}},
-            "app__engagement_hierarchy": {"config": {"orgs": orgs or [], "apply": apply}},
-        }},
-        instance=instance or DagsterInstance.ephemeral(),
+        url=url,
+        org=org,
+        run_config={
+            "ops": {
+                "hierarchy_models": {"config": {"as_of": as_of}},
+                "app__engagement_hierarchy": {"config": {"apply": apply}},
+            }
+        },
+        instance=instance,
         selection=selection,
-        raise_on_error=False,
     )
 
 
-def run_staleness(url: str, *, first_event_id: int | None = None, last_event_id: int | None = None,
-                  apply: bool = True, instance: DagsterInstance | None = None, run_config: dict | None = None):
+def run_staleness(
+    url: str,
+    *,
+    first_event_id: int | None = None,
+    last_event_id: int | None = None,
+    apply: bool = True,
+    instance: DagsterInstance | None = None,
+    run_config: dict | None = None,
+):
     """The staleness job's assets and checks, materialized for real against ``url``: with an
     event range, what a sensor run does (the apply for that batch); without, the full job."""
     config = {"first_event_id": first_event_id, "last_event_id": last_event_id, "apply": apply}
@@ -130,36 +148,47 @@ class Marts:
             return conn.execute(sql, params).fetchall()
 
     def contracts(self, org: str) -> dict[str, dict]:
-        return {r["contract_id"]: r for r in self.rows(
-            "select * from marts.contracts where org_id = %s", [org])}
+        return {r["contract_id"]: r for r in self.rows("select * from marts.contracts where org_id = %s", [org])}
 
     def contract_of_head(self, org: str, head: str) -> dict:
-        (row,) = self.rows("select * from marts.contracts where org_id = %s and head_opportunity_id = %s",
-                           [org, head])
+        (row,) = self.rows("select * from marts.contracts where org_id = %s and head_opportunity_id = %s", [org, head])
         return row
 
     def members(self, org: str, contract_id: str) -> list[str]:
-        return [r["opportunity_id"] for r in self.rows(
-            "select opportunity_id from marts.contract_memberships where org_id = %s and contract_id = %s"
-            " order by membership_sequence", [org, contract_id])]
+        return [
+            r["opportunity_id"]
+            for r in self.rows(
+                "select opportunity_id from marts.contract_memberships where org_id = %s and contract_id = %s"
+                " order by membership_sequence",
+                [org, contract_id],
+            )
+        ]
 
     def unattached(self, org: str) -> dict[str, str]:
-        return {r["opportunity_id"]: r["reason"] for r in self.rows(
-            "select opportunity_id, reason from marts.unattached_opportunities where org_id = %s", [org])}
+        return {
+            r["opportunity_id"]: r["reason"]
+            for r in self.rows(
+                "select opportunity_id, reason from marts.unattached_opportunities where org_id = %s", [org]
+            )
+        }
 
     def unattached_detail(self, org: str, opp: str) -> str:
-        (row,) = self.rows("select detail from marts.unattached_opportunities where org_id = %s"
-                           " and opportunity_id = %s", [org, opp])
+        (row,) = self.rows(
+            "select detail from marts.unattached_opportunities where org_id = %s and opportunity_id = %s", [org, opp]
+        )
         return row["detail"]
 
     def quarantined(self, org: str, table: str = "opportunity") -> list[tuple]:
-        return sorted((r["row_id"] or "", r["reason"]) for r in self.rows(
-            "select row_id, reason from marts.quarantined_rows where org_id = %s and source_table = %s",
-            [org, table]))
+        return sorted(
+            (r["row_id"] or "", r["reason"])
+            for r in self.rows(
+                "select row_id, reason from marts.quarantined_rows where org_id = %s and source_table = %s",
+                [org, table],
+            )
+        )
 
     def engagements(self, org: str) -> dict[str, dict]:
-        return {r["engagement_id"]: r for r in self.rows(
-            "select * from marts.engagements where org_id = %s", [org])}
+        return {r["engagement_id"]: r for r in self.rows("select * from marts.engagements where org_id = %s", [org])}
 
     def reconciliation(self, org: str) -> dict:
         (row,) = self.rows("select * from marts.backfill_reconciliation where org_id = %s", [org])

@@ -22,10 +22,13 @@ def customer_database(name: str, data: Dataset) -> str:
     url = database.create_database(server, name)
     with psycopg.connect(url) as conn:
         conn.execute(CUSTOMER_SCHEMA.read_text())
-        for table, rows in (("salesforce.opportunity", data.opportunities), ("salesforce.account", data.crm_accounts),
-                            ("app.deal_group", data.deal_groups),
-                            ("app.deal_group_opportunity", data.memberships),
-                            ("app.organization", data.organizations)):
+        for table, rows in (
+            ("salesforce.opportunity", data.opportunities),
+            ("salesforce.account", data.crm_accounts),
+            ("app.deal_group", data.deal_groups),
+            ("app.deal_group_opportunity", data.memberships),
+            ("app.organization", data.organizations),
+        ):
             insert_rows(conn, table, rows)
     return url
 
@@ -35,10 +38,18 @@ def insert_rows(conn: psycopg.Connection, table: str, rows: list[dict]) -> None:
     if not rows:
         return
     schema, name = table.split(".")
-    have = {r[0] for r in conn.execute("select column_name from information_schema.columns"
-                                       " where table_schema = %s and table_name = %s", [schema, name])}
+    have = {
+        r[0]
+        for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
+            [schema, name],
+        )
+    }
     columns = [c for c in dict.fromkeys(k for row in rows for k in row) if c in have]
-    with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(
-            sql.Identifier(schema, name), sql.SQL(", ").join(map(sql.Identifier, columns)))) as copy:
+    with conn.cursor().copy(
+        sql.SQL("copy {} ({}) from stdin").format(
+            sql.Identifier(schema, name), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+    ) as copy:
         for row in rows:
             copy.write_row([row.get(c) for c in columns])

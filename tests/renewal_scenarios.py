@@ -28,13 +28,30 @@ class RenewalOrg(OrgBuilder):
         self.quote("q-nb", "nb", ("SKU-A", seats, 100, "2023-07-01", "2024-06-30"))
 
     def quote(self, quote_id, opp_id, *lines, primary=True, status="SIGNED"):
-        self.quotes.append(dict(org_id=self.org_id, id=quote_id, opportunity_id=opp_id, is_primary=primary,
-                                status=status, signed_at=dt.datetime(2023, 6, 1, tzinfo=dt.timezone.utc)
-                                if status == "SIGNED" else None, is_system_draft=False))
+        self.quotes.append(
+            dict(
+                org_id=self.org_id,
+                id=quote_id,
+                opportunity_id=opp_id,
+                is_primary=primary,
+                status=status,
+                signed_at=dt.datetime(2023, 6, 1, tzinfo=dt.UTC) if status == "SIGNED" else None,
+                is_system_draft=False,
+            )
+        )
         for n, (sku, qty, price, start, end) in enumerate(lines):
-            self.lines.append(dict(org_id=self.org_id, quote_id=quote_id, id=f"{quote_id}-l{n}", product_sku=sku,
-                                   quantity=qty, unit_price=price, start_date=start and d(start),
-                                   end_date=end and d(end)))
+            self.lines.append(
+                dict(
+                    org_id=self.org_id,
+                    quote_id=quote_id,
+                    id=f"{quote_id}-l{n}",
+                    product_sku=sku,
+                    quantity=qty,
+                    unit_price=price,
+                    start_date=start and d(start),
+                    end_date=end and d(end),
+                )
+            )
 
 
 def seed_replay() -> RenewalOrg:
@@ -45,11 +62,20 @@ def seed_replay() -> RenewalOrg:
     org.opp("am1", "Upsell", "2023-10-01", pointer="nb")
     org.opp("am2", "Upsell", "2023-12-01", pointer="am1")
     org.opp("am3", "Upsell", "2024-01-15", pointer="am2", outcome="lost")
-    org.quote("q-nb", "nb", ("SKU-A", 10, 100, "2023-07-01", "2024-06-30"),
-              ("SKU-B", 5, 50, "2023-07-01", "2024-01-31"), ("SKU-C", 2, 30, "2023-07-01", None))
-    org.quote("q-am1", "am1", ("SKU-A", 5, 110, "2023-10-01", "2024-06-30"), ("SKU-D", 3, 20, "2023-10-01", "2024-06-30"))
+    org.quote(
+        "q-nb",
+        "nb",
+        ("SKU-A", 10, 100, "2023-07-01", "2024-06-30"),
+        ("SKU-B", 5, 50, "2023-07-01", "2024-01-31"),
+        ("SKU-C", 2, 30, "2023-07-01", None),
+    )
+    org.quote(
+        "q-am1", "am1", ("SKU-A", 5, 110, "2023-10-01", "2024-06-30"), ("SKU-D", 3, 20, "2023-10-01", "2024-06-30")
+    )
     org.quote("q-am1-rep", "am1", ("SKU-Z", 99, 1, "2023-10-01", "2024-06-30"), status="DRAFT")  # 2nd primary
-    org.quote("q-am2", "am2", ("SKU-D", -3, 20, "2023-12-01", "2024-06-30"), ("SKU-A", -2, 110, "2023-12-01", "2024-06-30"))
+    org.quote(
+        "q-am2", "am2", ("SKU-D", -3, 20, "2023-12-01", "2024-06-30"), ("SKU-A", -2, 110, "2023-12-01", "2024-06-30")
+    )
     org.quote("q-am3", "am3", ("SKU-A", 100, 1, "2024-01-15", "2024-06-30"))
     return org
 

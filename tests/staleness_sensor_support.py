@@ -16,9 +16,13 @@ def cursor_now(conn) -> str:
 def tick(url: str, instance: DagsterInstance, cursor: str, debounce_seconds: float = 30.0):
     """One sensor evaluation: (run requests, skip reason or None, new cursor)."""
     context = build_sensor_context(
-        instance=instance, cursor=cursor,
-        resources={"postgres": PostgresResource(database_url=url),
-                   "staleness_settings": StalenessSettings(debounce_seconds=debounce_seconds)})
+        instance=instance,
+        cursor=cursor,
+        resources={
+            "postgres": PostgresResource(database_url=url),
+            "staleness_settings": StalenessSettings(debounce_seconds=debounce_seconds),
+        },
+    )
     result = staleness_sensor(context)
     if isinstance(result, SkipReason):
         return [], result, cursor

@@ -127,46 +127,80 @@ def test_adopting_prints_each_view_and_names_every_column_filled_with_nulls(adop
 
 def test_a_second_org_recreates_each_view_over_both_and_reports_both_landings(adopted):
     lines = adopted.beta_lines
-    assert "salesforce.opportunity: view over fivetran_acme.opportunity (org acme), " \
-           "fivetran_beta.opportunity (org beta)" in lines
+    assert (
+        "salesforce.opportunity: view over fivetran_acme.opportunity (org acme), "
+        "fivetran_beta.opportunity (org beta)" in lines
+    )
     # beta lands every opportunity column (Contract_End_Date__c in Salesforce's spelling)
     assert not [line for line in lines if "fivetran_beta.opportunity," in line]
     assert [line for line in lines if "fivetran_beta." in line and "filled" in line] == [
         f"salesforce.deal_group_c.{column}: not in fivetran_beta.deal_group_c, filled with null ({type_})"
         for column, type_ in COLUMNS["deal_group_c"].items()
-        if column not in ("id", "deal_group_id_c", "name", "status_c", "system_modstamp")]
+        if column not in ("id", "deal_group_id_c", "name", "status_c", "system_modstamp")
+    ]
     assert "salesforce.deal_group_c: no table fivetran_acme.deal_group_c, so no rows from org acme" in lines
     assert rows(adopted.url, "select org_id, source_schema from platform.salesforce_sources order by 1") == [
-        ("acme", "fivetran_acme"), ("beta", "fivetran_beta")]
+        ("acme", "fivetran_acme"),
+        ("beta", "fivetran_beta"),
+    ]
 
 
 def test_the_views_hold_only_current_rows_each_with_its_org_and_deletes_kept(adopted):
-    assert rows(adopted.url, "select org_id, id, name, stage_name, is_closed, is_won, is_deleted, amount,"
-                             " close_date::text, last_opportunity_c, contract_end_date_c::text"
-                             " from salesforce.opportunity order by org_id, id") == [
+    assert rows(
+        adopted.url,
+        "select org_id, id, name, stage_name, is_closed, is_won, is_deleted, amount,"
+        " close_date::text, last_opportunity_c, contract_end_date_c::text"
+        " from salesforce.opportunity order by org_id, id",
+    ) == [
         ("acme", "acme_o1", "First order", "Closed Won", True, True, False, 1200.50, "2024-01-15", None, None),
         ("acme", "acme_o2", "Deleted deal", "Prospecting", False, False, True, 300, "2024-02-01", None, None),
         ("acme", "acme_o3", "Upsell", "Prospecting", False, False, False, 500, "2024-05-01", None, None),
         ("beta", "beta_o1", "First term", "Closed Won", True, True, False, 5000, "2023-06-20", None, "2024-06-30"),
-        ("beta", "beta_o2", "Second term", "Closed Won", True, True, False, 5500, "2024-06-01", "beta_o1",
-         "2025-06-30"),
+        (
+            "beta",
+            "beta_o2",
+            "Second term",
+            "Closed Won",
+            True,
+            True,
+            False,
+            5500,
+            "2024-06-01",
+            "beta_o1",
+            "2025-06-30",
+        ),
     ]
     assert rows(adopted.url, "select org_id, id, name from salesforce.account order by 1, 2") == [
-        ("acme", "acme_acc1", "Acme Widgets"), ("beta", "beta_acc1", "Beta Labs")]
+        ("acme", "acme_acc1", "Acme Widgets"),
+        ("beta", "beta_acc1", "Beta Labs"),
+    ]
     assert rows(adopted.url, "select org_id, id, deal_group_id_c, account_c from salesforce.deal_group_c") == [
-        ("beta", "a0X000000000001", "dg-beta-1", None)]
+        ("beta", "a0X000000000001", "dg-beta-1", None)
+    ]
 
 
 def test_each_view_has_exactly_the_declared_columns_typed_as_init_db_types_them(adopted):
     for relation, declared in COLUMNS.items():
-        columns = rows(adopted.url, "select attname, format_type(atttypid, atttypmod) from pg_attribute"
-                                    " where attrelid = %s::regclass and attnum > 0 order by attnum",
-                       [f"salesforce.{relation}"])
+        columns = rows(
+            adopted.url,
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+            " where attrelid = %s::regclass and attnum > 0 order by attnum",
+            [f"salesforce.{relation}"],
+        )
         assert [name for name, _ in columns] == ["org_id", *declared]
-    types = dict(rows(adopted.url, "select attname, format_type(atttypid, atttypmod) from pg_attribute"
-                                   " where attrelid = 'salesforce.opportunity'::regclass and attnum > 0"))
+    types = dict(
+        rows(
+            adopted.url,
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+            " where attrelid = 'salesforce.opportunity'::regclass and attnum > 0",
+        )
+    )
     assert (types["amount"], types["close_date"], types["system_modstamp"], types["is_won"]) == (
-        "numeric(18,2)", "date", "timestamp with time zone", "boolean")
+        "numeric(18,2)",
+        "date",
+        "timestamp with time zone",
+        "boolean",
+    )
 
 
 def test_init_db_first_leaves_views_and_no_index_of_its_empty_tables(adopted):
@@ -209,20 +243,34 @@ def test_a_salesforce_table_holding_rows_is_left_alone_and_named_and_the_other_v
     assert (relkind(url, "salesforce.account"), relkind(url, "salesforce.deal_group_c")) == ("v", "v")
 
 
-@pytest.mark.parametrize("schema, org, ddl, expected", [
-    ("fivetran_nowhere", "ghost", "", "org ghost: source schema fivetran_nowhere does not exist"),
-    ("fivetran_accounts_only", "gamma", "create schema fivetran_accounts_only;"
-     " create table fivetran_accounts_only.account (id text, name text)",
-     "org gamma: schema fivetran_accounts_only has no opportunity table"),
-    ("fivetran_no_id", "delta", "create schema fivetran_no_id; create table fivetran_no_id.opportunity (name text)",
-     "org delta: fivetran_no_id.opportunity has no id column"),
-    ("fivetran_json", "epsilon", "create schema fivetran_json;"
-     " create table fivetran_json.opportunity (id text, close_date jsonb)",
-     "org epsilon: fivetran_json.opportunity.close_date cannot be read as salesforce.opportunity.close_date"),
-    ("fivetran_acme", "  ", "", "the org id is empty"),
-])
+@pytest.mark.parametrize(
+    "schema, org, ddl, expected",
+    [
+        ("fivetran_nowhere", "ghost", "", "org ghost: source schema fivetran_nowhere does not exist"),
+        (
+            "fivetran_accounts_only",
+            "gamma",
+            "create schema fivetran_accounts_only; create table fivetran_accounts_only.account (id text, name text)",
+            "org gamma: schema fivetran_accounts_only has no opportunity table",
+        ),
+        (
+            "fivetran_no_id",
+            "delta",
+            "create schema fivetran_no_id; create table fivetran_no_id.opportunity (name text)",
+            "org delta: fivetran_no_id.opportunity has no id column",
+        ),
+        (
+            "fivetran_json",
+            "epsilon",
+            "create schema fivetran_json; create table fivetran_json.opportunity (id text, close_date jsonb)",
+            "org epsilon: fivetran_json.opportunity.close_date cannot be read as salesforce.opportunity.close_date",
+        ),
+        ("fivetran_acme", "  ", "", "the org id is empty"),
+    ],
+)
 def test_user_errors_are_one_line_naming_the_org_schema_table_or_column_and_change_nothing(
-        adopted, schema, org, ddl, expected):
+    adopted, schema, org, ddl, expected
+):
     if ddl:
         execute(adopted.url, ddl)
     before = snapshot(adopted.url)
@@ -235,19 +283,26 @@ def test_user_errors_are_one_line_naming_the_org_schema_table_or_column_and_chan
 
 def test_the_backfill_runs_over_the_views(adopted):
     url = adopted.url
-    execute(url, "insert into app.organization (org_id, name) values ('acme', 'Acme'), ('beta', 'Beta')"
-                 " on conflict do nothing")
+    execute(
+        url,
+        "insert into app.organization (org_id, name) values ('acme', 'Acme'), ('beta', 'Beta') on conflict do nothing",
+    )
     result = run_backfill(url, as_of="2024-06-30")
     assert result.success
-    assert rows(url, "select org_id, input_opportunities, attached, unattached, quarantined, is_balanced"
-                     " from marts.backfill_reconciliation order by 1") == [
-        ("acme", 3, 1, 2, 0, True), ("beta", 2, 2, 0, 0, True)]
-    assert rows(url, "select opportunity_id, reason from marts.unattached_opportunities"
-                     " where org_id = 'acme' order by 1") == [
-        ("acme_o2", "DELETED"), ("acme_o3", "AMENDMENT_PRIOR_NOT_FOUND")]
-    contracts = rows(url, "select org_id, head_opportunity_id, contract_type, status, start_date::text,"
-                          " end_date::text, prior_contract_id is not null"
-                          " from marts.contracts order by org_id, start_date")
+    assert rows(
+        url,
+        "select org_id, input_opportunities, attached, unattached, quarantined, is_balanced"
+        " from marts.backfill_reconciliation order by 1",
+    ) == [("acme", 3, 1, 2, 0, True), ("beta", 2, 2, 0, 0, True)]
+    assert rows(
+        url, "select opportunity_id, reason from marts.unattached_opportunities where org_id = 'acme' order by 1"
+    ) == [("acme_o2", "DELETED"), ("acme_o3", "AMENDMENT_PRIOR_NOT_FOUND")]
+    contracts = rows(
+        url,
+        "select org_id, head_opportunity_id, contract_type, status, start_date::text,"
+        " end_date::text, prior_contract_id is not null"
+        " from marts.contracts order by org_id, start_date",
+    )
     assert contracts == [
         # Won `New Customer` with no contract dates: the term runs from close_date, 12 months
         ("acme", "acme_o1", "NEW_BUSINESS", "ACTIVE", "2024-01-15", "2025-01-14", False),
@@ -262,8 +317,9 @@ def test_an_empty_table_other_views_read_is_left_alone_and_they_are_named():
     url = fresh("adopt_sf_dependents", ACME)
     database.init_db(url)
     # what dbt's staging view is, once a build ran over init-db's empty tables
-    execute(url, "create schema staging;"
-                 " create view staging.stg_opportunities as select id from salesforce.opportunity")
+    execute(
+        url, "create schema staging; create view staging.stg_opportunities as select id from salesforce.opportunity"
+    )
     with pytest.raises(AdoptionError) as raised:
         adopt_salesforce("fivetran_acme", "acme", url)
     assert "salesforce.opportunity (an empty table staging.stg_opportunities depend on)" in str(raised.value)

@@ -13,11 +13,11 @@ import psycopg
 import pytest
 from psycopg import sql
 
+import tests.test_backfill_rules  # noqa: F401  (registers sc_legacy_renewal_chain)
 from dagster_project.backfill.differential import MARTS, mart_differences, reference_backfill
 from dagster_project.demo.agreements import generate_agreements, load_agreements
 from dagster_project.demo.generate import Dataset, chaos_org, history_org
 from tests.customer_database import customer_database
-import tests.test_backfill_rules  # noqa: F401  (registers sc_legacy_renewal_chain)
 from tests.scenario_registry import SCENARIOS
 from tests.test_cli import run_cli
 
@@ -43,9 +43,18 @@ def customer_histories() -> Dataset:
     # with no members, as the backfill sees them)
     data.deal_groups.append(dict(org_id=ENABLED_ORG, id=DUPLICATED_PRIOR, name="prior", crm_account_id=None))
     data.deal_groups += [
-        dict(org_id=ENABLED_ORG, id=f"{ENABLED_ORG}:pending-{n}", name=f"Renewal {n}", crm_account_id=None,
-             type="CONTRACT", contract_type="RENEWAL", status="PENDING", prior_deal_group_id=DUPLICATED_PRIOR)
-        for n in (1, 2)]
+        dict(
+            org_id=ENABLED_ORG,
+            id=f"{ENABLED_ORG}:pending-{n}",
+            name=f"Renewal {n}",
+            crm_account_id=None,
+            type="CONTRACT",
+            contract_type="RENEWAL",
+            status="PENDING",
+            prior_deal_group_id=DUPLICATED_PRIOR,
+        )
+        for n in (1, 2)
+    ]
     return data
 
 
@@ -57,11 +66,16 @@ def as_loaded(data: Dataset) -> Dataset:
     for row in data.deal_groups:
         if row["id"] is not None and row["org_id"] is not None:
             orgs_of.setdefault(row["id"], set()).add(row["org_id"])
-    memberships = [{**row, "org_id": next(iter(orgs_of[row["deal_group_id"]]))
-                    if len(orgs_of.get(row["deal_group_id"], ())) == 1 else None} for row in data.memberships]
+    memberships = [
+        {
+            **row,
+            "org_id": next(iter(orgs_of[row["deal_group_id"]]))
+            if len(orgs_of.get(row["deal_group_id"], ())) == 1
+            else None,
+        }
+        for row in data.memberships
+    ]
     return Dataset(data.opportunities, data.deal_groups, memberships, data.crm_accounts, data.organizations)
-
-
 
 
 def catalog(url: str) -> list[tuple]:
@@ -84,12 +98,23 @@ def table_rows(url: str, table: str, exclude: tuple[str, ...] = ()) -> list[tupl
     """A table's rows over the columns it had before init-db (``exclude``: columns init-db added)."""
     schema, name = table.split(".")
     with psycopg.connect(url) as conn:
-        columns = [r[0] for r in conn.execute(
-            "select column_name from information_schema.columns where table_schema = %s and table_name = %s"
-            " order by ordinal_position", [schema, name]) if r[0] not in exclude]
-        return sorted(conn.execute(sql.SQL("select {} from {}").format(
-            sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(schema, name))).fetchall(),
-            key=repr)
+        columns = [
+            r[0]
+            for r in conn.execute(
+                "select column_name from information_schema.columns where table_schema = %s and table_name = %s"
+                " order by ordinal_position",
+                [schema, name],
+            )
+            if r[0] not in exclude
+        ]
+        return sorted(
+            conn.execute(
+                sql.SQL("select {} from {}").format(
+                    sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(schema, name)
+                )
+            ).fetchall(),
+            key=repr,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +139,17 @@ def adopted(customer, tmp_path_factory):
     first = run_cli("init-db", env=env)
     after_first = catalog(url)
     second = run_cli("init-db", env=env)
-    return dict(env=env, before=before, rows_before=rows_before, plan=plan, after_plan=after_plan, first=first,
-                after_first=after_first, second=second, after_second=catalog(url))
+    return dict(
+        env=env,
+        before=before,
+        rows_before=rows_before,
+        plan=plan,
+        after_plan=after_plan,
+        first=first,
+        after_first=after_first,
+        second=second,
+        after_second=catalog(url),
+    )
 
 
 def test_init_db_plan_prints_the_ddl_and_changes_nothing(adopted):
@@ -135,19 +169,28 @@ def test_init_db_adds_the_platform_columns_names_the_duplicate_pending_successor
     assert "added app.deal_group.created_by: marks rows the platform wrote" in first.stdout
     (warning,) = [line for line in first.stderr.splitlines() if line.startswith("warning:")]
     assert "deal_group_one_pending_renewal_per_prior" in warning
-    assert f"prior_deal_group_id={DUPLICATED_PRIOR}: 2 rows (id {ENABLED_ORG}:pending-1, {ENABLED_ORG}:pending-2)" \
+    assert (
+        f"prior_deal_group_id={DUPLICATED_PRIOR}: 2 rows (id {ENABLED_ORG}:pending-1, {ENABLED_ORG}:pending-2)"
         in warning
+    )
     columns = {name for kind, name, _ in adopted["after_first"] if kind == "column"}
-    assert {"app.deal_group.created_by", "app.deal_group.prior_head_opportunity_id",
-            "app.deal_group_opportunity.org_id", "app.quote.seed_hash", "app.quote_line.org_id",
-            "app.account.account_id", "app.engagement.started_on"} <= columns
+    assert {
+        "app.deal_group.created_by",
+        "app.deal_group.prior_head_opportunity_id",
+        "app.deal_group_opportunity.org_id",
+        "app.quote.seed_hash",
+        "app.quote_line.org_id",
+        "app.account.account_id",
+        "app.engagement.started_on",
+    } <= columns
     assert {"app.deal_group.owner_email", "salesforce.opportunity.forecast_category"} <= columns  # theirs, kept
     indexes = {name for kind, name, _ in adopted["after_first"] if kind == "index"}
     assert "app.quote_one_system_draft_per_renewal" in indexes
     assert "app.deal_group_one_pending_renewal_per_prior" not in indexes
     # no existing row changed: the customer's rows over the customer's columns
-    assert table_rows(url, "app.deal_group", exclude=("created_by", "prior_head_opportunity_id")) \
-        == adopted["rows_before"]
+    assert (
+        table_rows(url, "app.deal_group", exclude=("created_by", "prior_head_opportunity_id")) == adopted["rows_before"]
+    )
 
 
 def test_init_db_twice_changes_nothing(adopted):
@@ -172,8 +215,9 @@ def test_the_backfill_runs_on_the_adopted_database_and_applies_the_enabled_org(a
     assert result.returncode == 0, result.stderr
     assert f"{ENABLED_ORG}: " in result.stdout and "DOES NOT RECONCILE" not in result.stdout
     with psycopg.connect(url) as conn:
-        contracts = conn.execute("select count(*) from app.deal_group where org_id = %s and type = 'CONTRACT'",
-                                 [ENABLED_ORG]).fetchone()[0]
+        contracts = conn.execute(
+            "select count(*) from app.deal_group where org_id = %s and type = 'CONTRACT'", [ENABLED_ORG]
+        ).fetchone()[0]
         accounts = conn.execute("select count(*) from app.account where org_id = %s", [ENABLED_ORG]).fetchone()[0]
     assert contracts > 0 and accounts > 0
 
@@ -185,15 +229,20 @@ def test_the_computed_rows_equal_the_reference_for_memberships_without_org_id(ad
     assert adopted_runs["backfill"].returncode == 0
     reference = reference_backfill(as_loaded(data), dt.date.fromisoformat(AS_OF))
     orgs = sorted({row["org_id"] for row in data.organizations})
-    reasons = {r["reason"] for r in reference.unattached_opportunities} | {r["reason"] for r in
-                                                                            reference.quarantined_rows}
+    reasons = {r["reason"] for r in reference.unattached_opportunities} | {
+        r["reason"] for r in reference.quarantined_rows
+    }
     assert len(reasons) == 19  # every SPEC §3 reason
     with psycopg.connect(url, row_factory=psycopg.rows.dict_row) as conn:
         for mart in MARTS:
             expected = [row for row in getattr(reference, mart) if row.get("org_id") in orgs]
             columns = list(expected[0])
-            actual = conn.execute(sql.SQL("select {} from marts.{} where org_id = any(%s)").format(
-                sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(mart)), [orgs]).fetchall()
+            actual = conn.execute(
+                sql.SQL("select {} from marts.{} where org_id = any(%s)").format(
+                    sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(mart)
+                ),
+                [orgs],
+            ).fetchall()
             missing, extra = mart_differences(expected, actual, columns)
             assert not missing and not extra, f"marts.{mart}: {missing[:3]} / {extra[:3]}"
 

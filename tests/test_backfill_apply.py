@@ -24,9 +24,11 @@ def test_apply_writes_the_hierarchy_and_a_second_apply_writes_nothing(platform_u
     assert first.applied and first.rows_written > 0
     contracts = marts.contracts(APPLIED_ORG)
     with psycopg.connect(platform_url) as conn:
-        in_app = dict(conn.execute(
-            "select id, engagement_id from app.deal_group where org_id = %s and type = 'CONTRACT'",
-            [APPLIED_ORG]).fetchall())
+        in_app = dict(
+            conn.execute(
+                "select id, engagement_id from app.deal_group where org_id = %s and type = 'CONTRACT'", [APPLIED_ORG]
+            ).fetchall()
+        )
     assert in_app == {cid: c["engagement_id"] for cid, c in contracts.items()}
     before = _app_rows(platform_url, APPLIED_ORG)
     (second,) = apply_hierarchy([APPLIED_ORG], dry_run=False, url=platform_url)
@@ -43,8 +45,7 @@ def test_a_dry_run_reports_the_plan_and_writes_nothing(platform_url, marts):
 
 
 def test_orgs_in_an_illegal_flag_state_or_not_enabled_are_not_applied(platform_url, marts):
-    plans = {p.org_id: p for p in apply_hierarchy(["org_001", "org_002", "org_003"], dry_run=False,
-                                                  url=platform_url)}
+    plans = {p.org_id: p for p in apply_hierarchy(["org_001", "org_002", "org_003"], dry_run=False, url=platform_url)}
     assert plans["org_001"].skipped_reason.startswith("illegal flag state: engagement model enabled without")
     assert plans["org_002"].skipped_reason.startswith("illegal flag state: deal group writeback enabled without")
     assert plans["org_003"].skipped_reason == "engagement model not enabled (preview only)"
@@ -63,14 +64,14 @@ def small_platform():
     org.opp("nb2", "New Business", "2024-02-01", account="acc2")
     org.group("legacy", "nb")
     from dagster_project.demo.load import load_dataset
+
     load_dataset(org.data, url)
     assert run_backfill(url).success
     return url
 
 
 def _check_results(result):
-    return {(e.asset_key.to_user_string(), e.check_name): e.passed
-            for e in result.get_asset_check_evaluations()}
+    return {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
 
 
 def _materialized(result):
@@ -81,12 +82,15 @@ def test_a_corrupted_hierarchy_fails_the_blocking_checks_and_nothing_is_applied(
     from dagster import AssetKey, AssetSelection
 
     with psycopg.connect(small_platform) as conn:
-        conn.execute("update marts.contracts set status = 'ACTIVE', engagement_sequence = 1,"
-                     " engagement_id = 'E-same' where org_id = 'blocking_org'")
+        conn.execute(
+            "update marts.contracts set status = 'ACTIVE', engagement_sequence = 1,"
+            " engagement_id = 'E-same' where org_id = 'blocking_org'"
+        )
     before = _app_rows(small_platform, "blocking_org")
     # the checks of marts/contracts (dbt tests + GX) and the apply, without rebuilding the marts
-    selection = (AssetSelection.checks_for_assets(AssetKey(["marts", "contracts"]))
-                 | AssetSelection.keys(AssetKey(["app", "engagement_hierarchy"])))
+    selection = AssetSelection.checks_for_assets(AssetKey(["marts", "contracts"])) | AssetSelection.keys(
+        AssetKey(["app", "engagement_hierarchy"])
+    )
     result = run_backfill(small_platform, apply=True, selection=selection)
     checks = _check_results(result)
     assert checks[("marts/contracts", "hierarchy_expectations")] is False

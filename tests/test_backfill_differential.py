@@ -25,7 +25,8 @@ def test_dbt_mart_equals_the_reference_row_for_row(marts, reference, mart):
     missing, extra = mart_differences(expected, actual, columns)
     assert not missing and not extra, (
         f"marts.{mart}: {len(missing)} rows only in the reference, e.g. {missing[:3]}; "
-        f"{len(extra)} only in dbt, e.g. {extra[:3]}")
+        f"{len(extra)} only in dbt, e.g. {extra[:3]}"
+    )
 
 
 def test_the_differential_covers_enough_generated_histories(reference):
@@ -33,12 +34,29 @@ def test_the_differential_covers_enough_generated_histories(reference):
     assert sum(org.startswith("chaos_") for org in orgs) == CHAOS_ORGS >= 200
     reasons = {r["reason"] for r in reference.unattached_opportunities}
     quarantine = {r["reason"] for r in reference.quarantined_rows}
-    assert reasons == {"DELETED", "UNMAPPED_TYPE", "NO_ACCOUNT", "NEW_BUSINESS_OPEN", "NEW_BUSINESS_LOST",
-                       "ACTIVE_CONTRACT_EXISTS", "AMENDMENT_PRIOR_NOT_FOUND", "RENEWAL_PRIOR_NOT_FOUND",
-                       "RENEWAL_LOST", "RENEWAL_SUCCESSOR_EXISTS"}
-    assert quarantine == {"NULL_ID", "DUPLICATE_ID", "NULL_CLOSE_DATE", "POINTER_CYCLE", "MISSING_REFERENCE",
-                          "IN_MULTIPLE_DEAL_GROUPS", "LEGACY_TYPE_CONFLICT", "EMPTY_DEAL_GROUP",
-                          "LEGACY_DUPLICATE_SUCCESSOR"}
+    assert reasons == {
+        "DELETED",
+        "UNMAPPED_TYPE",
+        "NO_ACCOUNT",
+        "NEW_BUSINESS_OPEN",
+        "NEW_BUSINESS_LOST",
+        "ACTIVE_CONTRACT_EXISTS",
+        "AMENDMENT_PRIOR_NOT_FOUND",
+        "RENEWAL_PRIOR_NOT_FOUND",
+        "RENEWAL_LOST",
+        "RENEWAL_SUCCESSOR_EXISTS",
+    }
+    assert quarantine == {
+        "NULL_ID",
+        "DUPLICATE_ID",
+        "NULL_CLOSE_DATE",
+        "POINTER_CYCLE",
+        "MISSING_REFERENCE",
+        "IN_MULTIPLE_DEAL_GROUPS",
+        "LEGACY_TYPE_CONFLICT",
+        "EMPTY_DEAL_GROUP",
+        "LEGACY_DUPLICATE_SUCCESSOR",
+    }
     statuses = {r["status"] for r in reference.contracts}
     assert statuses == {"PENDING", "ACTIVE", "CLOSED", "ARCHIVED"}
     assert any(r["engagement_sequence"] >= 3 for r in reference.contracts)

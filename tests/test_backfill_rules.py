@@ -23,8 +23,13 @@ def quarantine_rows(org):
 
 def test_bad_opportunity_rows_are_quarantined_one_row_each(marts):
     assert marts.quarantined("sc_quarantine_rows") == [
-        ("", "NULL_ID"), ("dup", "DUPLICATE_ID"), ("dup", "DUPLICATE_ID"), ("into_loop", "POINTER_CYCLE"),
-        ("loop_a", "POINTER_CYCLE"), ("loop_b", "POINTER_CYCLE"), ("no_close", "NULL_CLOSE_DATE"),
+        ("", "NULL_ID"),
+        ("dup", "DUPLICATE_ID"),
+        ("dup", "DUPLICATE_ID"),
+        ("into_loop", "POINTER_CYCLE"),
+        ("loop_a", "POINTER_CYCLE"),
+        ("loop_b", "POINTER_CYCLE"),
+        ("no_close", "NULL_CLOSE_DATE"),
         ("self_loop", "POINTER_CYCLE"),
     ]
     assert list(marts.contracts("sc_quarantine_rows").values())[0]["head_opportunity_id"] == "fine"
@@ -53,8 +58,11 @@ def test_every_opportunity_whose_chain_runs_into_a_loop_is_quarantined_and_no_ot
     forward pointers alone."""
     org = "sc_pointer_loops_and_forward_pointers"
     assert marts.quarantined(org) == [
-        ("feeder_a", "POINTER_CYCLE"), ("feeder_b", "POINTER_CYCLE"), ("loop_early", "POINTER_CYCLE"),
-        ("loop_late", "POINTER_CYCLE"), ("loop_mid", "POINTER_CYCLE"),
+        ("feeder_a", "POINTER_CYCLE"),
+        ("feeder_b", "POINTER_CYCLE"),
+        ("loop_early", "POINTER_CYCLE"),
+        ("loop_late", "POINTER_CYCLE"),
+        ("loop_mid", "POINTER_CYCLE"),
     ]
     assert marts.reconciliation(org)["is_balanced"]
 
@@ -74,7 +82,9 @@ def quarantine_memberships(org):
 def test_a_membership_naming_nothing_is_missing_reference_and_a_shared_opportunity_is_quarantined(marts):
     org = "sc_quarantine_memberships"
     assert marts.quarantined(org, "deal_group_opportunity") == [
-        ("g1/ghost_opportunity", "MISSING_REFERENCE"), ("ghost_group/nb", "MISSING_REFERENCE")]
+        ("g1/ghost_opportunity", "MISSING_REFERENCE"),
+        ("ghost_group/nb", "MISSING_REFERENCE"),
+    ]
     assert ("twice", "IN_MULTIPLE_DEAL_GROUPS") in marts.quarantined(org)
     assert ("g2", "EMPTY_DEAL_GROUP") in marts.quarantined(org, "deal_group")
     assert marts.members(org, "g1") == ["nb", "am"]
@@ -105,16 +115,25 @@ def type_vocabulary(org):
 
 
 def test_crm_types_match_ignoring_case_and_white_space_and_unmapped_types_are_other(marts):
-    types = {r["opportunity_id"]: r["opportunity_type"] for r in marts.rows(
-        "select * from marts.opportunity_types where org_id = 'sc_type_vocabulary'")}
-    assert types == {"spaces": "NEW_BUSINESS", "customer": "NEW_BUSINESS", "upsell": "AMENDMENT",
-                     "partner": "OTHER", "null_type": "OTHER"}
+    types = {
+        r["opportunity_id"]: r["opportunity_type"]
+        for r in marts.rows("select * from marts.opportunity_types where org_id = 'sc_type_vocabulary'")
+    }
+    assert types == {
+        "spaces": "NEW_BUSINESS",
+        "customer": "NEW_BUSINESS",
+        "upsell": "AMENDMENT",
+        "partner": "OTHER",
+        "null_type": "OTHER",
+    }
     assert marts.unattached("sc_type_vocabulary") == {"partner": "UNMAPPED_TYPE", "null_type": "UNMAPPED_TYPE"}
 
 
 def test_an_org_vocabulary_overrides_the_default(marts):
-    rows = marts.rows("select opportunity_type, count(*) as n from marts.opportunity_types"
-                      " where org_id = 'org_langchain' and crm_type ilike 'new to langchain' group by 1")
+    rows = marts.rows(
+        "select opportunity_type, count(*) as n from marts.opportunity_types"
+        " where org_id = 'org_langchain' and crm_type ilike 'new to langchain' group by 1"
+    )
     assert [r["opportunity_type"] for r in rows] == ["NEW_BUSINESS"]
 
 
@@ -132,7 +151,10 @@ def test_a_legacy_deal_group_becomes_a_contract_keeping_its_id_members_in_close_
     org = "sc_legacy_conversion"
     contract = marts.contracts(org)["legacy1"]
     assert (contract["contract_type"], contract["engagement_sequence"], contract["legacy_deal_group_id"]) == (
-        "NEW_BUSINESS", 1, "legacy1")
+        "NEW_BUSINESS",
+        1,
+        "legacy1",
+    )
     assert str(contract["start_date"]) == "2023-02-01" and str(contract["end_date"]) == "2024-01-31"
     assert marts.members(org, "legacy1") == ["head", "up0", "up1"]
     assert marts.unattached(org) == {"gone": "DELETED"}
@@ -153,11 +175,20 @@ def legacy_type_conflict(org):
 def test_a_group_breaking_the_head_and_amendment_types_is_quarantined_with_its_opportunities(marts):
     org = "sc_legacy_type_conflict"
     assert marts.quarantined(org, "deal_group") == [
-        ("bad", "LEGACY_TYPE_CONFLICT"), ("bad_head", "LEGACY_TYPE_CONFLICT"), ("empty", "EMPTY_DEAL_GROUP")]
-    assert marts.quarantined(org) == [("am", "LEGACY_TYPE_CONFLICT"), ("lonely_amendment", "LEGACY_TYPE_CONFLICT"),
-                                      ("nb", "LEGACY_TYPE_CONFLICT"), ("second_nb", "LEGACY_TYPE_CONFLICT")]
-    (detail,) = [r["detail"] for r in marts.rows(
-        "select detail from marts.quarantined_rows where org_id = %s and row_id = 'bad'", [org])]
+        ("bad", "LEGACY_TYPE_CONFLICT"),
+        ("bad_head", "LEGACY_TYPE_CONFLICT"),
+        ("empty", "EMPTY_DEAL_GROUP"),
+    ]
+    assert marts.quarantined(org) == [
+        ("am", "LEGACY_TYPE_CONFLICT"),
+        ("lonely_amendment", "LEGACY_TYPE_CONFLICT"),
+        ("nb", "LEGACY_TYPE_CONFLICT"),
+        ("second_nb", "LEGACY_TYPE_CONFLICT"),
+    ]
+    (detail,) = [
+        r["detail"]
+        for r in marts.rows("select detail from marts.quarantined_rows where org_id = %s and row_id = 'bad'", [org])
+    ]
     assert detail == "opportunity second_nb is NEW_BUSINESS at position 2"
     assert marts.unattached(org) == {"deleted_only": "DELETED"}
 
@@ -213,8 +244,11 @@ def test_an_orphan_pointing_into_a_quarantined_deal_group_finds_no_contract(mart
     org = "sc_orphans_pointing_into_quarantined_deal_groups"
     assert ("term2_duplicate", "LEGACY_DUPLICATE_SUCCESSOR") in marts.quarantined(org, "deal_group")
     assert ("conflicted", "LEGACY_TYPE_CONFLICT") in marts.quarantined(org, "deal_group")
-    assert marts.unattached(org) == {"upsell": "AMENDMENT_PRIOR_NOT_FOUND", "next_renewal": "RENEWAL_PRIOR_NOT_FOUND",
-                                     "conflict_upsell": "AMENDMENT_PRIOR_NOT_FOUND"}
+    assert marts.unattached(org) == {
+        "upsell": "AMENDMENT_PRIOR_NOT_FOUND",
+        "next_renewal": "RENEWAL_PRIOR_NOT_FOUND",
+        "conflict_upsell": "AMENDMENT_PRIOR_NOT_FOUND",
+    }
 
 
 def test_a_legacy_renewal_pointing_into_another_account_starts_its_own_engagement(marts):
@@ -237,10 +271,14 @@ def accounts(org):
 
 
 def test_one_account_per_crm_account_and_one_per_deal_group_without_one(marts):
-    rows = marts.rows("select crm_account_id, name from marts.accounts where org_id = 'sc_accounts'"
-                      " order by crm_account_id nulls last")
-    assert rows == [{"crm_account_id": "acc1", "name": "Acme Corp"},
-                    {"crm_account_id": None, "name": "Walk-in customer"}]
+    rows = marts.rows(
+        "select crm_account_id, name from marts.accounts where org_id = 'sc_accounts'"
+        " order by crm_account_id nulls last"
+    )
+    assert rows == [
+        {"crm_account_id": "acc1", "name": "Acme Corp"},
+        {"crm_account_id": None, "name": "Walk-in customer"},
+    ]
 
 
 # --- rule 5: orphans ----------------------------------------------------------------------
@@ -258,10 +296,17 @@ def orphan_new_business(org):
 def test_orphan_new_business_opens_a_contract_only_when_won_and_not_covered(marts):
     org = "sc_orphan_new_business"
     assert marts.unattached(org) == {
-        "open": "NEW_BUSINESS_OPEN", "lost": "NEW_BUSINESS_LOST", "won_inside_term": "ACTIVE_CONTRACT_EXISTS",
-        "no_account": "NO_ACCOUNT", "deleted": "DELETED"}
+        "open": "NEW_BUSINESS_OPEN",
+        "lost": "NEW_BUSINESS_LOST",
+        "won_inside_term": "ACTIVE_CONTRACT_EXISTS",
+        "no_account": "NO_ACCOUNT",
+        "deleted": "DELETED",
+    }
     won = marts.contract_of_head(org, "won")
-    assert marts.unattached_detail(org, "won_inside_term") == f"close date within the term of contract {won['contract_id']}"
+    assert (
+        marts.unattached_detail(org, "won_inside_term")
+        == f"close date within the term of contract {won['contract_id']}"
+    )
 
 
 def test_a_win_back_opens_a_new_engagement_under_the_same_account(marts):
@@ -310,8 +355,11 @@ def test_orphan_renewals_find_their_prior_by_pointer_then_by_account(marts):
     fallback = marts.contract_of_head(org, "next_by_fallback")
     assert (fallback["prior_contract_id"], fallback["engagement_sequence"]) == (by_pointer["contract_id"], 3)
     assert marts.unattached(org) == {
-        "second": "RENEWAL_SUCCESSOR_EXISTS", "lost": "RENEWAL_LOST",
-        "nothing_before": "RENEWAL_PRIOR_NOT_FOUND", "broken_pointer": "RENEWAL_PRIOR_NOT_FOUND"}
+        "second": "RENEWAL_SUCCESSOR_EXISTS",
+        "lost": "RENEWAL_LOST",
+        "nothing_before": "RENEWAL_PRIOR_NOT_FOUND",
+        "broken_pointer": "RENEWAL_PRIOR_NOT_FOUND",
+    }
 
 
 @scenario
@@ -345,8 +393,15 @@ def test_contract_status_as_of_a_date_follows_rule_6(marts):
     org = "sc_lifecycle"
     status = {c["head_opportunity_id"]: c["status"] for c in marts.contracts(org).values()}
     assert status == {
-        "lost_head": "ARCHIVED", "open_nb": "PENDING", "current": "ACTIVE", "old": "CLOSED",
-        "prior": "ACTIVE", "future_renewal": "PENDING", "superseded": "CLOSED", "started_renewal": "ACTIVE"}
+        "lost_head": "ARCHIVED",
+        "open_nb": "PENDING",
+        "current": "ACTIVE",
+        "old": "CLOSED",
+        "prior": "ACTIVE",
+        "future_renewal": "PENDING",
+        "superseded": "CLOSED",
+        "started_renewal": "ACTIVE",
+    }
 
 
 # --- invariant 5 ---------------------------------------------------------------------------

@@ -10,24 +10,43 @@ from dagster_project import settings
 
 
 def run_cli(*args, env=None, check=False):
-    result = subprocess.run([sys.executable, "-m", "dagster_project", *args], capture_output=True, text=True,
-                            cwd=settings.PROJECT_ROOT, env={**os.environ, **(env or {})}, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "dagster_project", *args],
+        capture_output=True,
+        text=True,
+        cwd=settings.PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
 
 
-@pytest.mark.parametrize("command", ["init-db", "adopt-salesforce", "load-demo", "backfill", "renewals", "status",
-                                     "demo", "dev", "staleness",
-                                     "stale-policy"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "init-db",
+        "adopt-salesforce",
+        "load-demo",
+        "backfill",
+        "renewals",
+        "status",
+        "demo",
+        "dev",
+        "staleness",
+        "stale-policy",
+    ],
+)
 def test_every_command_has_help(command):
     result = run_cli(command, "--help", check=True)
     assert "usage: python -m dagster_project" in result.stdout
 
 
 def test_a_bad_date_fails_with_one_line_naming_the_problem(platform_url, tmp_path):
-    result = run_cli("backfill", "--as-of", "2024-13-45",
-                     env={"DATABASE_URL": platform_url, "DAGSTER_HOME": str(tmp_path)})
+    result = run_cli(
+        "backfill", "--as-of", "2024-13-45", env={"DATABASE_URL": platform_url, "DAGSTER_HOME": str(tmp_path)}
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "error: as_of must be a date as YYYY-MM-DD, got '2024-13-45'"
 
@@ -56,8 +75,9 @@ def test_an_operator_turns_selective_on_and_a_charge_edit_no_longer_stales(platf
     env = {"DATABASE_URL": platform_url, "DAGSTER_HOME": str(tmp_path)}
 
     result = run_cli("stale-policy", "--company", "op-co", "--policy", "selective", env=env, check=True)
-    assert result.stdout.strip() == ("app.company op-co: stale_policy = SELECTIVE; the hourly staleness run "
-                                     "applies it (or run `staleness` now)")
+    assert result.stdout.strip() == (
+        "app.company op-co: stale_policy = SELECTIVE; the hourly staleness run applies it (or run `staleness` now)"
+    )
     result = run_cli("staleness", env=env, check=True)
     assert "agreement staleness (ACTIVE agreements of attik jobs):" in result.stdout
     assert "flags applied" in result.stdout

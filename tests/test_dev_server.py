@@ -40,7 +40,7 @@ def processes() -> list[tuple[int, str, int, int]]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            state, ppid, _pgrp, session = stat[stat.rindex(")") + 2:].split()[:4]
+            state, ppid, _pgrp, session = stat[stat.rindex(")") + 2 :].split()[:4]
             found.append((int(entry.name), state, int(ppid), int(session)))
     return found
 
@@ -64,28 +64,38 @@ def wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"no answer on port {port} within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.mark.parametrize("stop_signal, started_in_background", [
-    # a shell starting it in the background without job control leaves SIGINT ignored in it:
-    # what made the exec'ed `dagster dev` ignore SIGTERM too
-    pytest.param(signal.SIGTERM, True, id="SIGTERM-started-in-background"),
-    pytest.param(signal.SIGINT, False, id="Ctrl-C"),
-])
+@pytest.mark.parametrize(
+    "stop_signal, started_in_background",
+    [
+        # a shell starting it in the background without job control leaves SIGINT ignored in it:
+        # what made the exec'ed `dagster dev` ignore SIGTERM too
+        pytest.param(signal.SIGTERM, True, id="SIGTERM-started-in-background"),
+        pytest.param(signal.SIGINT, False, id="Ctrl-C"),
+    ],
+)
 def test_dagster_dev_stops_on_the_signal_and_leaves_nothing_running(stop_signal, started_in_background, tmp_path):
     home = tmp_path / "dagster_home"
     write_instance_config(home)
     port = free_port()
-    code = "\n".join([
-        "import signal, sys",
-        "signal.signal(signal.SIGINT, signal.SIG_IGN)" if started_in_background else "",
-        "from dagster_project.cli import main",
-        f"sys.exit(main(['dev', '--port', '{port}']))",
-    ])
+    code = "\n".join(
+        [
+            "import signal, sys",
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)" if started_in_background else "",
+            "from dagster_project.cli import main",
+            f"sys.exit(main(['dev', '--port', '{port}']))",
+        ]
+    )
     log = tmp_path / "dev.log"
     sessions: set[int] = set()
     with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-c", code], cwd=settings.PROJECT_ROOT,
-                                   env={**os.environ, "DAGSTER_HOME": str(home)},
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=settings.PROJECT_ROOT,
+            env={**os.environ, "DAGSTER_HOME": str(home)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     sessions.add(process.pid)
     try:
         wait_until_serving(port, process, log)

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 
-
 SHOW_SETTINGS = """
 import psycopg
 from dagster_project.lib import database

@@ -11,19 +11,28 @@ from checks.hierarchy_suite import ENGAGEMENT_COLUMNS, validate_hierarchy
 SOUND = ("org_a", "E-sound", 1, 3, 3, 3, 1, 3)
 
 
-@pytest.mark.parametrize("broken, expectation, column", [
-    (("org_b", "E-two-active", 2, 2, 2, 2, 1, 2), "expect_column_values_to_be_between", "active_contracts"),
-    (("org_b", "E-null-sequence", 1, 2, 1, 1, 1, 1), "expect_column_pair_values_to_be_equal",
-     "sequenced_contracts"),
-    (("org_b", "E-duplicate", 1, 3, 3, 2, 1, 2), "expect_column_pair_values_to_be_equal", "distinct_sequences"),
-    (("org_b", "E-starts-at-0", 1, 2, 2, 2, 0, 1), "expect_column_values_to_be_between", "min_sequence"),
-    (("org_b", "E-gap", 1, 2, 2, 2, 1, 3), "expect_column_pair_values_to_be_equal", "max_sequence"),
-])
+@pytest.mark.parametrize(
+    "broken, expectation, column",
+    [
+        (("org_b", "E-two-active", 2, 2, 2, 2, 1, 2), "expect_column_values_to_be_between", "active_contracts"),
+        (
+            ("org_b", "E-null-sequence", 1, 2, 1, 1, 1, 1),
+            "expect_column_pair_values_to_be_equal",
+            "sequenced_contracts",
+        ),
+        (("org_b", "E-duplicate", 1, 3, 3, 2, 1, 2), "expect_column_pair_values_to_be_equal", "distinct_sequences"),
+        (("org_b", "E-starts-at-0", 1, 2, 2, 2, 0, 1), "expect_column_values_to_be_between", "min_sequence"),
+        (("org_b", "E-gap", 1, 2, 2, 2, 1, 3), "expect_column_pair_values_to_be_equal", "max_sequence"),
+    ],
+)
 def test_each_broken_invariant_fails_and_names_the_engagement(broken, expectation, column):
     result = validate_hierarchy(pd.DataFrame([SOUND, broken], columns=ENGAGEMENT_COLUMNS))
     assert not result.passed
-    failure = next(f for f in result.failures
-                   if f["expectation"] == expectation and column in (f["kwargs"].get("column"), f["kwargs"].get("column_A")))
+    failure = next(
+        f
+        for f in result.failures
+        if f["expectation"] == expectation and column in (f["kwargs"].get("column"), f["kwargs"].get("column_A"))
+    )
     assert failure["unexpected_count"] == 1
     assert failure["examples"] == [f"org org_b, engagement {broken[1]}"]
 

@@ -13,13 +13,12 @@ from collections import defaultdict
 
 import psycopg
 import pytest
-from dagster import DagsterInstance, materialize
 
 from dagster_project.backfill.defs import hierarchy_models
 from dagster_project.demo.generate import Dataset, chaos_org, history_org
 from dagster_project.demo.load import load_dataset
-from dagster_project.lib.dbt_project import dbt_project, dbt_resource
-from dagster_project.lib.resources import PostgresResource
+from dagster_project.lib.dbt_project import dbt_project
+from dagster_project.lib.runs import materialize_orgs
 from dagster_project.renewals.defs import renewal_models
 from tests.conftest import fresh_database
 from tests.renewal_scenarios import renewal_dataset
@@ -30,22 +29,29 @@ SCOPED, CHANGED_OUTSIDE, NEWCOMER = "scoped_history", "outside_history", "scoped
 
 def org_tables() -> list[str]:
     manifest = json.loads(dbt_project().manifest_path.read_text())
-    return sorted(f"{n['schema']}.{n['name']}" for n in manifest["nodes"].values()
-                  if n["resource_type"] == "model" and n["config"]["materialized"] == "org_table")
+    return sorted(
+        f"{n['schema']}.{n['name']}"
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
+    )
 
 
 def build(url: str, orgs: list[str] | None = None) -> None:
-    config = {"config": {"as_of": AS_OF, "orgs": orgs or []}}
-    result = materialize(
-        [hierarchy_models, renewal_models],
-        resources={"dbt": dbt_resource(), "postgres": PostgresResource(database_url=url)},
-        run_config={"ops": {"hierarchy_models": config, "renewal_models": config}},
-        instance=DagsterInstance.ephemeral(), raise_on_error=False)
-    assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
+    """The hierarchy and renewal models: every org in one run, or each of ``orgs`` in a run of its
+    own (its org partition), as the sensors ask for them."""
+    config = {"config": {"as_of": AS_OF}}
+    for org in orgs or [None]:
+        result = materialize_orgs(
+            [hierarchy_models, renewal_models],
+            url=url,
+            org=org,
+            run_config={"ops": {"hierarchy_models": config, "renewal_models": config}},
+        )
+        assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
 
 
 def snapshot(url: str) -> dict[str, dict[str | None, list[str]]]:
-    """Every org_table's rows as text, per org."""
+    """Every per-org (incremental) table's rows as text, per org."""
     tables: dict[str, dict[str | None, list[str]]] = {}
     with psycopg.connect(url) as conn:
         for table in org_tables():
@@ -58,20 +64,29 @@ def snapshot(url: str) -> dict[str, dict[str | None, list[str]]]:
 
 def change_sources(conn, org: str) -> None:
     """A CRM sync's worth of edits: Won deals lost, a membership gone, a renewal pointer moved."""
-    conn.execute("""
+    conn.execute(
+        """
         update salesforce.opportunity set stage_name = 'Closed Lost', is_won = false, system_modstamp = now()
         where org_id = %(org)s and id in (select id from salesforce.opportunity
-                                          where org_id = %(org)s and is_won order by id limit 7)""", {"org": org})
-    conn.execute("""
+                                          where org_id = %(org)s and is_won order by id limit 7)""",
+        {"org": org},
+    )
+    conn.execute(
+        """
         delete from app.deal_group_opportunity
         where (org_id, deal_group_id, opportunity_id) in (
             select org_id, deal_group_id, opportunity_id from app.deal_group_opportunity
-            where org_id = %(org)s order by deal_group_id, opportunity_id limit 3)""", {"org": org})
-    conn.execute("""
+            where org_id = %(org)s order by deal_group_id, opportunity_id limit 3)""",
+        {"org": org},
+    )
+    conn.execute(
+        """
         update salesforce.opportunity set last_opportunity_c = null, system_modstamp = now()
         where org_id = %(org)s and id in (select id from salesforce.opportunity
                                           where org_id = %(org)s and last_opportunity_c is not null
-                                          order by id desc limit 4)""", {"org": org})
+                                          order by id desc limit 4)""",
+        {"org": org},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +103,10 @@ def scoped_url() -> str:
     with psycopg.connect(url) as conn:
         for table, rows in (("app.quote", quotes), ("app.quote_line", lines)):
             for row in rows:
-                conn.execute(f"insert into {table} ({', '.join(row)}) values ({', '.join(['%s'] * len(row))})",
-                             list(row.values()))
+                conn.execute(
+                    f"insert into {table} ({', '.join(row)}) values ({', '.join(['%s'] * len(row))})",
+                    list(row.values()),
+                )
     return url
 
 
@@ -99,8 +116,10 @@ def test_a_scoped_build_equals_a_full_build_for_its_orgs_and_leaves_the_others(s
     with psycopg.connect(scoped_url) as conn:
         change_sources(conn, SCOPED)
         change_sources(conn, CHANGED_OUTSIDE)
-        conn.execute("update salesforce.opportunity set org_id = null where org_id = 'scoped_chaos_03' "
-                     "and id in (select id from salesforce.opportunity where org_id = 'scoped_chaos_03' limit 2)")
+        conn.execute(
+            "update salesforce.opportunity set org_id = null where org_id = 'scoped_chaos_03' "
+            "and id in (select id from salesforce.opportunity where org_id = 'scoped_chaos_03' limit 2)"
+        )
     # an org the CRM sync just brought in: no table of the last full build has its rows
     load_dataset(history_org(NEWCOMER, random.Random(99), accounts=60), scoped_url)
 
@@ -124,17 +143,21 @@ def test_a_scoped_build_equals_a_full_build_for_its_orgs_and_leaves_the_others(s
     assert any(full[t].get(CHANGED_OUTSIDE) != before[t].get(CHANGED_OUTSIDE) for t in before)
 
 
-def test_a_scoped_build_before_any_full_build_says_so(capfd):
+def test_a_scoped_build_on_a_fresh_database_builds_just_its_orgs():
     url = fresh_database("platform_scoped_first")
-    config = {"config": {"as_of": AS_OF, "orgs": ["any_org"]}}
-    result = materialize(
-        [hierarchy_models],
-        resources={"dbt": dbt_resource(), "postgres": PostgresResource(database_url=url)},
-        run_config={"ops": {"hierarchy_models": config}},
-        instance=DagsterInstance.ephemeral(), raise_on_error=False)
-    assert not result.success
-    dbt_output = capfd.readouterr().out  # what the run's compute log shows
-    assert "for orgs any_org: the table does not exist yet; run a full build first" in dbt_output
+    data = Dataset()
+    for n in range(3):
+        data.extend(chaos_org(f"first_chaos_{n}", seed=900 + n))
+    load_dataset(data, url)
+    build(url, ["first_chaos_1"])
+    with psycopg.connect(url) as conn:
+        orgs = {
+            row[0]
+            for row in conn.execute(
+                "select org_id from marts.contracts union select org_id from marts.backfill_reconciliation"
+            )
+        }
+    assert orgs == {"first_chaos_1"}
 
 
 def test_a_full_build_first_analyzes_the_sources_its_statistics_do_not_describe(scoped_url):
@@ -145,8 +168,9 @@ def test_a_full_build_first_analyzes_the_sources_its_statistics_do_not_describe(
     changed, unchanged = "salesforce.opportunity", "app.deal_group"
 
     def last_analyze(conn, table):
-        return conn.execute("select last_analyze from pg_stat_user_tables where relid = %s::regclass",
-                            [table]).fetchone()[0]
+        return conn.execute(
+            "select last_analyze from pg_stat_user_tables where relid = %s::regclass", [table]
+        ).fetchone()[0]
 
     with psycopg.connect(scoped_url, autocommit=True) as conn:
         # our own database: autovacuum kept off the changed table, so only the build can analyze it

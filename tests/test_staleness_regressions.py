@@ -15,7 +15,7 @@ from tests.conftest import run_staleness
 from tests.staleness_sensor_support import cursor_now, event_range, read_cursor, tick
 
 SETTLED = 60.0  # seconds: events this old are past the 30 s debounce window
-LATER = dt.datetime(2026, 5, 2, 14, 0, tzinfo=dt.timezone.utc)
+LATER = dt.datetime(2026, 5, 2, 14, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -25,19 +25,26 @@ def instance():
 
 def staleness(app, agreement_id: str) -> dict:
     """The decision as it stands now (the live view the sensor's runs apply from)."""
-    return app.conn.cursor(row_factory=dict_row).execute(
-        "select * from intermediate.int_staleness__decisions where agreement_id = %s", [agreement_id]).fetchone()
+    return (
+        app.conn.cursor(row_factory=dict_row)
+        .execute("select * from intermediate.int_staleness__decisions where agreement_id = %s", [agreement_id])
+        .fetchone()
+    )
 
 
 def report_lock(app, inspection_id: str) -> dict:
-    return app.conn.cursor(row_factory=dict_row).execute(
-        "select * from marts.report_lock where inspection_id = %s", [inspection_id]).fetchone()
+    return (
+        app.conn.cursor(row_factory=dict_row)
+        .execute("select * from marts.report_lock where inspection_id = %s", [inspection_id])
+        .fetchone()
+    )
 
 
 def live_lock(app, inspection_id: str):
     """What the portal computes from the live rows, through the Python API."""
-    rows = app.conn.execute("select status, signed_at is not null, is_stale from app.agreement "
-                            "where inspection_id = %s", [inspection_id]).fetchall()
+    rows = app.conn.execute(
+        "select status, signed_at is not null, is_stale from app.agreement where inspection_id = %s", [inspection_id]
+    ).fetchall()
     return report_lock_state(AgreementLockInput(*r) for r in rows)
 
 
@@ -128,8 +135,12 @@ def test_template_body_change_stales_selective_and_version_only(platform_url, ag
     assert requests[0].tags["staleness/inspections"] == "4"  # fanned out to every agreement of both templates
     run_requested(platform_url, instance, requests)
     assert run_staleness(platform_url, instance=instance).success  # the scheduled full run
-    policies = {r[0]: r[1] for r in app.conn.execute(
-        "select template_id, policy from marts.stale_policy_resolved where company_id = 'tpl-co'").fetchall()}
+    policies = {
+        r[0]: r[1]
+        for r in app.conn.execute(
+            "select template_id, policy from marts.stale_policy_resolved where company_id = 'tpl-co'"
+        ).fetchall()
+    }
     assert policies == {"tpl-sel": "SELECTIVE", "tpl-tvo": "TEMPLATE_VERSION_ONLY", None: "SELECTIVE"}
     for template, policy in (("tpl-sel", "SELECTIVE"), ("tpl-tvo", "TEMPLATE_VERSION_ONLY")):
         for n in range(2):
@@ -154,7 +165,7 @@ def test_stale_at_is_kept_while_stale_and_cleared_when_not(platform_url, agreeme
     assert app.agreement("sa-a")["stale_at"] == first_stale_at
 
     app.change_charge("sa-c", "80.00", seconds_ago=SETTLED)
-    app.reschedule("sa-i", dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.timezone.utc), seconds_ago=SETTLED)
+    app.reschedule("sa-i", dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC), seconds_ago=SETTLED)
     requests, _, cursor = tick(platform_url, instance, cursor)
     result = run_requested(platform_url, instance, requests)
     agreement = app.agreement("sa-a")

@@ -35,16 +35,35 @@ from dagster_project.lib.platform_schema import DDL_LOCK
 COLUMNS: dict[str, dict[str, str]] = {
     "account": {"id": "text", "name": "text", "is_deleted": "boolean", "system_modstamp": "timestamptz"},
     "opportunity": {
-        "id": "text", "account_id": "text", "name": "text", "type": "text", "stage_name": "text",
-        "is_closed": "boolean", "is_won": "boolean", "close_date": "date", "amount": "numeric(18, 2)",
-        "record_type_id": "text", "is_deleted": "boolean", "system_modstamp": "timestamptz",
-        "last_opportunity_c": "text", "opportunity_replaced_by_c": "text",
-        "contract_start_date_c": "date", "contract_end_date_c": "date",
+        "id": "text",
+        "account_id": "text",
+        "name": "text",
+        "type": "text",
+        "stage_name": "text",
+        "is_closed": "boolean",
+        "is_won": "boolean",
+        "close_date": "date",
+        "amount": "numeric(18, 2)",
+        "record_type_id": "text",
+        "is_deleted": "boolean",
+        "system_modstamp": "timestamptz",
+        "last_opportunity_c": "text",
+        "opportunity_replaced_by_c": "text",
+        "contract_start_date_c": "date",
+        "contract_end_date_c": "date",
     },
     "deal_group_c": {
-        "id": "text", "deal_group_id_c": "text", "name": "text", "account_c": "text", "status_c": "text",
-        "group_effective_date_c": "date", "group_end_date_c": "date", "renewal_opportunity_c": "text",
-        "prior_deal_group_c": "text", "contract_type_c": "text", "engagement_sequence_c": "numeric",
+        "id": "text",
+        "deal_group_id_c": "text",
+        "name": "text",
+        "account_c": "text",
+        "status_c": "text",
+        "group_effective_date_c": "date",
+        "group_end_date_c": "date",
+        "renewal_opportunity_c": "text",
+        "prior_deal_group_c": "text",
+        "contract_type_c": "text",
+        "engagement_sequence_c": "numeric",
         "system_modstamp": "timestamptz",
     },
 }
@@ -90,18 +109,23 @@ def adopt_salesforce(source_schema: str, org_id: str, url: str | None = None) ->
     table holding rows is left alone: the other views are still created, then AdoptionError
     names it."""
     if not org_id.strip():
-        raise AdoptionError(f"adopt-salesforce --from-schema {source_schema}: the org id is empty; "
-                            "give the org whose rows the schema holds")
+        raise AdoptionError(
+            f"adopt-salesforce --from-schema {source_schema}: the org id is empty; "
+            "give the org whose rows the schema holds"
+        )
     lines: list[str] = []
     left_alone: list[str] = []
     with database.connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [DDL_LOCK])
         conn.execute(REGISTRY_DDL)
-        conn.execute("insert into platform.salesforce_sources (org_id, source_schema) values (%s, %s)"
-                     " on conflict (org_id) do update set source_schema = excluded.source_schema",
-                     [org_id, source_schema])
-        sources = conn.execute("select org_id, source_schema from platform.salesforce_sources"
-                               " order by org_id").fetchall()
+        conn.execute(
+            "insert into platform.salesforce_sources (org_id, source_schema) values (%s, %s)"
+            " on conflict (org_id) do update set source_schema = excluded.source_schema",
+            [org_id, source_schema],
+        )
+        sources = conn.execute(
+            "select org_id, source_schema from platform.salesforce_sources order by org_id"
+        ).fetchall()
         for relation in COLUMNS:
             landings = [_landing(conn, org, schema, relation) for org, schema in sources]
             done, reason = _create_view(conn, relation, landings)
@@ -109,9 +133,11 @@ def adopt_salesforce(source_schema: str, org_id: str, url: str | None = None) ->
             if reason:
                 left_alone.append(f"salesforce.{relation} ({reason})")
     if left_alone:
-        raise AdoptionError(f"left alone, not replaced by a view: {', '.join(left_alone)}; the other salesforce "
-                            "views were created. Move the rows away or drop the table, then run adopt-salesforce again",
-                            lines)
+        raise AdoptionError(
+            f"left alone, not replaced by a view: {', '.join(left_alone)}; the other salesforce "
+            "views were created. Move the rows away or drop the table, then run adopt-salesforce again",
+            lines,
+        )
     return lines
 
 
@@ -119,17 +145,27 @@ def _landing(conn: psycopg.Connection, org_id: str, schema: str, relation: str) 
     """What ``schema`` holds for ``relation``; AdoptionError when it cannot be read as one."""
     if not conn.execute("select 1 from pg_namespace where nspname = %s", [schema]).fetchone():
         raise AdoptionError(f"org {org_id}: source schema {schema} does not exist")
-    tables = [name for (name,) in conn.execute(
-        "select table_name from information_schema.tables where table_schema = %s", [schema])]
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s", [schema]
+        )
+    ]
     table = _find(relation, tables)
     if table is None:
         if relation == REQUIRED_TABLE:
-            raise AdoptionError(f"org {org_id}: schema {schema} has no {relation} table "
-                                "(is it the schema the Salesforce connector writes to?)")
+            raise AdoptionError(
+                f"org {org_id}: schema {schema} has no {relation} table "
+                "(is it the schema the Salesforce connector writes to?)"
+            )
         return Landing(org_id, schema, None, {}, False)
-    present = [name for (name,) in conn.execute(
-        "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
-        [schema, table])]
+    present = [
+        name
+        for (name,) in conn.execute(
+            "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
+            [schema, table],
+        )
+    ]
     columns = {name: found for name in COLUMNS[relation] if (found := _find(name, present))}
     if "id" not in columns:
         raise AdoptionError(f"org {org_id}: {schema}.{table} has no id column")
@@ -157,11 +193,14 @@ def _check_casts(conn: psycopg.Connection, relation: str, landing: Landing) -> N
         type_ = COLUMNS[relation][name]
         try:
             with conn.transaction():  # a savepoint: the failed cast must not end the adoption's transaction
-                conn.execute(sql.SQL("select {}::{} from {} where false").format(
-                    sql.Identifier(column), sql.SQL(type_), source))
+                conn.execute(
+                    sql.SQL("select {}::{} from {} where false").format(sql.Identifier(column), sql.SQL(type_), source)
+                )
         except psycopg.errors.CannotCoerce as error:
-            raise AdoptionError(f"org {landing.org_id}: {landing.schema}.{landing.table}.{column} cannot be read "
-                                f"as salesforce.{relation}.{name} ({error.diag.message_primary})") from None
+            raise AdoptionError(
+                f"org {landing.org_id}: {landing.schema}.{landing.table}.{column} cannot be read "
+                f"as salesforce.{relation}.{name} ({error.diag.message_primary})"
+            ) from None
 
 
 def _select(relation: str, landing: Landing) -> sql.Composed:
@@ -169,8 +208,11 @@ def _select(relation: str, landing: Landing) -> sql.Composed:
     values = [sql.SQL("{}::text as org_id").format(sql.Literal(landing.org_id))]
     for name, type_ in COLUMNS[relation].items():
         column = landing.columns.get(name)
-        values.append(sql.SQL("{}::{} as {}").format(
-            sql.Identifier(column) if column else sql.NULL, sql.SQL(type_), sql.Identifier(name)))
+        values.append(
+            sql.SQL("{}::{} as {}").format(
+                sql.Identifier(column) if column else sql.NULL, sql.SQL(type_), sql.Identifier(name)
+            )
+        )
     select = sql.SQL("select {}").format(sql.SQL(", ").join(values))
     if landing.table is None:
         return select + sql.SQL(" where false")
@@ -185,11 +227,16 @@ def _create_view(conn: psycopg.Connection, relation: str, landings: list[Landing
     alone (None when the view was made)."""
     name = f"salesforce.{relation}"
     target = sql.Identifier("salesforce", relation)
-    row = conn.execute("select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                       " where n.nspname = 'salesforce' and c.relname = %s", [relation]).fetchone()
+    row = conn.execute(
+        "select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = 'salesforce' and c.relname = %s",
+        [relation],
+    ).fetchone()
     kind = row[0] if row else None
-    lines = [f"{name}: view over " + ", ".join(
-        f"{landing.schema}.{landing.table or relation} (org {landing.org_id})" for landing in landings)]
+    lines = [
+        f"{name}: view over "
+        + ", ".join(f"{landing.schema}.{landing.table or relation} (org {landing.org_id})" for landing in landings)
+    ]
     if kind in ("r", "p"):
         if conn.execute(sql.SQL("select exists (select from {})").format(target)).fetchone()[0]:
             return [f"{name}: a table holding rows, left alone"], "a table holding rows"
@@ -202,7 +249,8 @@ def _create_view(conn: psycopg.Connection, relation: str, landings: list[Landing
     elif kind not in (None, "v"):
         return [f"{name}: not a table or a view (relkind {kind}), left alone"], f"relkind {kind}"
     create = sql.SQL("create or replace view {} as\n{}").format(
-        target, sql.SQL("\nunion all\n").join(_select(relation, landing) for landing in landings))
+        target, sql.SQL("\nunion all\n").join(_select(relation, landing) for landing in landings)
+    )
     try:
         with conn.transaction():
             conn.execute(create)
@@ -213,18 +261,27 @@ def _create_view(conn: psycopg.Connection, relation: str, landings: list[Landing
         if landing.table is None:
             lines.append(f"{name}: no table {landing.schema}.{relation}, so no rows from org {landing.org_id}")
             continue
-        lines += [f"{name}.{column}: not in {landing.schema}.{landing.table}, filled with null ({type_})"
-                  for column, type_ in COLUMNS[relation].items() if column not in landing.columns]
+        lines += [
+            f"{name}.{column}: not in {landing.schema}.{landing.table}, filled with null ({type_})"
+            for column, type_ in COLUMNS[relation].items()
+            if column not in landing.columns
+        ]
     return lines, None
 
 
 def _dependents(conn: psycopg.Connection, relation: str) -> list[str]:
     """The views that read ``relation`` (dbt's staging views, after a build): a table they
     depend on cannot be dropped without dropping them."""
-    return [dependent for (dependent,) in conn.execute("""
+    return [
+        dependent
+        for (dependent,) in conn.execute(
+            """
         select distinct dependent.oid::regclass::text
         from pg_depend as d
         join pg_rewrite as rewrite on rewrite.oid = d.objid
         join pg_class as dependent on dependent.oid = rewrite.ev_class
         where d.refobjid = %s::regclass and dependent.oid <> d.refobjid
-        order by 1""", [relation])]
+        order by 1""",
+            [relation],
+        )
+    ]

@@ -27,37 +27,56 @@ APPLY_WORKERS = min(4, os.cpu_count() or 1)
 
 # (table, action, statement). Every statement is scoped to one org: %(org)s.
 STATEMENTS: list[tuple[str, str, str]] = [
-    ("app.account", "insert", """
+    (
+        "app.account",
+        "insert",
+        """
         insert into app.account (org_id, account_id, crm_account_id, name)
         select m.org_id, m.account_id, m.crm_account_id, m.name
         from marts.accounts as m
         where m.org_id = %(org)s
           and not exists (select 1 from app.account as a where a.org_id = m.org_id and a.account_id = m.account_id)
-    """),
-    ("app.account", "update", """
+    """,
+    ),
+    (
+        "app.account",
+        "update",
+        """
         update app.account as a
         set crm_account_id = m.crm_account_id, name = m.name
         from marts.accounts as m
         where a.org_id = %(org)s and m.org_id = a.org_id and m.account_id = a.account_id
           and (a.crm_account_id, a.name) is distinct from (m.crm_account_id, m.name)
-    """),
-    ("app.engagement", "insert", """
+    """,
+    ),
+    (
+        "app.engagement",
+        "insert",
+        """
         insert into app.engagement (org_id, engagement_id, account_id, status, started_on, ended_on)
         select m.org_id, m.engagement_id, m.account_id, m.status, m.started_on, m.ended_on
         from marts.engagements as m
         where m.org_id = %(org)s
           and not exists (select 1 from app.engagement as e
                           where e.org_id = m.org_id and e.engagement_id = m.engagement_id)
-    """),
-    ("app.engagement", "update", """
+    """,
+    ),
+    (
+        "app.engagement",
+        "update",
+        """
         update app.engagement as e
         set account_id = m.account_id, status = m.status, started_on = m.started_on, ended_on = m.ended_on
         from marts.engagements as m
         where e.org_id = %(org)s and m.org_id = e.org_id and m.engagement_id = e.engagement_id
           and (e.account_id, e.status, e.started_on, e.ended_on)
               is distinct from (m.account_id, m.status, m.started_on, m.ended_on)
-    """),
-    ("app.deal_group", "update", """
+    """,
+    ),
+    (
+        "app.deal_group",
+        "update",
+        """
         -- legacy deal groups: the engagement columns, null where not converted
         update app.deal_group as dg
         set type = desired.type, account_id = desired.account_id, engagement_id = desired.engagement_id,
@@ -79,8 +98,12 @@ STATEMENTS: list[tuple[str, str, str]] = [
               is distinct from (desired.type, desired.account_id, desired.engagement_id,
                                 desired.engagement_sequence, desired.contract_type, desired.status,
                                 desired.prior_contract_id)
-    """),
-    ("app.deal_group", "update", """
+    """,
+    ),
+    (
+        "app.deal_group",
+        "update",
+        """
         -- a renewal successor the renewal job scaffolded, now the contract of the renewal
         -- opportunity that arrived for its prior (SPEC §4): from here on the backfill maintains it
         update app.deal_group as dg
@@ -88,8 +111,12 @@ STATEMENTS: list[tuple[str, str, str]] = [
         where dg.org_id = %(org)s and dg.created_by = 'renewal_scaffold'
           and exists (select 1 from marts.contracts as c
                       where c.org_id = dg.org_id and c.contract_id = dg.id and c.legacy_deal_group_id is null)
-    """),
-    ("app.deal_group", "insert", """
+    """,
+    ),
+    (
+        "app.deal_group",
+        "insert",
+        """
         -- contracts the orphan pass opened
         insert into app.deal_group (org_id, id, name, crm_account_id, type, account_id, engagement_id,
             engagement_sequence, contract_type, status, prior_deal_group_id, created_by)
@@ -101,8 +128,12 @@ STATEMENTS: list[tuple[str, str, str]] = [
         where c.org_id = %(org)s and c.legacy_deal_group_id is null
           and not exists (select 1 from app.deal_group as dg
                           where dg.org_id = c.org_id and dg.id = c.contract_id and dg.created_by = %(created_by)s)
-    """),
-    ("app.deal_group", "update", """
+    """,
+    ),
+    (
+        "app.deal_group",
+        "update",
+        """
         update app.deal_group as dg
         set name = c.contract_name, account_id = c.account_id, engagement_id = c.engagement_id,
             engagement_sequence = c.engagement_sequence, contract_type = c.contract_type,
@@ -114,8 +145,12 @@ STATEMENTS: list[tuple[str, str, str]] = [
                dg.status, dg.prior_deal_group_id)
               is distinct from (c.contract_name, c.account_id, c.engagement_id, c.engagement_sequence,
                                 c.contract_type, c.status, c.prior_contract_id)
-    """),
-    ("app.deal_group_opportunity", "insert", """
+    """,
+    ),
+    (
+        "app.deal_group_opportunity",
+        "insert",
+        """
         -- memberships the legacy table does not already hold (a legacy row of an adopted
         -- database may have no org_id: SPEC §2's membership table has none)
         insert into app.deal_group_opportunity (org_id, deal_group_id, opportunity_id, sequence, created_by)
@@ -125,39 +160,60 @@ STATEMENTS: list[tuple[str, str, str]] = [
           and not exists (select 1 from app.deal_group_opportunity as dgo
                           where (dgo.org_id = m.org_id or dgo.org_id is null) and dgo.deal_group_id = m.contract_id
                             and dgo.opportunity_id = m.opportunity_id)
-    """),
-    ("app.deal_group_opportunity", "update", """
+    """,
+    ),
+    (
+        "app.deal_group_opportunity",
+        "update",
+        """
         update app.deal_group_opportunity as dgo
         set sequence = m.membership_sequence
         from marts.contract_memberships as m
         where dgo.org_id = %(org)s and dgo.created_by = %(created_by)s
           and m.org_id = dgo.org_id and m.contract_id = dgo.deal_group_id and m.opportunity_id = dgo.opportunity_id
           and dgo.sequence is distinct from m.membership_sequence
-    """),
-    ("app.deal_group_opportunity", "delete", """
+    """,
+    ),
+    (
+        "app.deal_group_opportunity",
+        "delete",
+        """
         delete from app.deal_group_opportunity as dgo
         where dgo.org_id = %(org)s and dgo.created_by = %(created_by)s
           and not exists (select 1 from marts.contract_memberships as m
                           where m.org_id = dgo.org_id and m.contract_id = dgo.deal_group_id
                             and m.opportunity_id = dgo.opportunity_id)
-    """),
-    ("app.deal_group", "delete", """
+    """,
+    ),
+    (
+        "app.deal_group",
+        "delete",
+        """
         delete from app.deal_group as dg
         where dg.org_id = %(org)s and dg.created_by = %(created_by)s
           and not exists (select 1 from marts.contracts as c
                           where c.org_id = dg.org_id and c.contract_id = dg.id and c.legacy_deal_group_id is null)
-    """),
-    ("app.engagement", "delete", """
+    """,
+    ),
+    (
+        "app.engagement",
+        "delete",
+        """
         delete from app.engagement as e
         where e.org_id = %(org)s
           and not exists (select 1 from marts.engagements as m
                           where m.org_id = e.org_id and m.engagement_id = e.engagement_id)
-    """),
-    ("app.account", "delete", """
+    """,
+    ),
+    (
+        "app.account",
+        "delete",
+        """
         delete from app.account as a
         where a.org_id = %(org)s
           and not exists (select 1 from marts.accounts as m where m.org_id = a.org_id and m.account_id = a.account_id)
-    """),
+    """,
+    ),
 ]
 
 TABLES = ("app.account", "app.engagement", "app.deal_group", "app.deal_group_opportunity")
@@ -171,7 +227,8 @@ class OrgPlan:
     applied: bool = False
     skipped_reason: str | None = None
     changes: dict[str, dict[str, int]] = field(
-        default_factory=lambda: {t: {"insert": 0, "update": 0, "delete": 0} for t in TABLES})
+        default_factory=lambda: {t: {"insert": 0, "update": 0, "delete": 0} for t in TABLES}
+    )
 
     @property
     def rows_written(self) -> int:

@@ -13,11 +13,20 @@ import datetime as dt
 
 from dagster_project import settings
 from dagster_project.backfill.reference import BackfillResult, compute_backfill
-from dagster_project.demo.generate import Dataset
+from dagster_project.lib.source_rows import Dataset
 
 # the marts the reference computes, with the same names and columns
-MARTS = ("opportunity_types", "accounts", "engagements", "contracts", "contract_memberships",
-         "unattached_opportunities", "quarantined_rows", "backfill_reconciliation", "unmapped_crm_types")
+MARTS = (
+    "opportunity_types",
+    "accounts",
+    "engagements",
+    "contracts",
+    "contract_memberships",
+    "unattached_opportunities",
+    "quarantined_rows",
+    "backfill_reconciliation",
+    "unmapped_crm_types",
+)
 
 
 def seed_rows(name: str) -> list[dict]:
@@ -28,13 +37,21 @@ def seed_rows(name: str) -> list[dict]:
 
 def reference_backfill(data: Dataset, as_of: dt.date) -> BackfillResult:
     """The reference's result for ``data``, with the seeds the dbt models use."""
-    return compute_backfill(data.opportunities, data.deal_groups, data.memberships, data.crm_accounts,
-                            seed_rows("crm_type_mapping"), seed_rows("org_settings"), as_of,
-                            data.organizations)
+    return compute_backfill(
+        data.opportunities,
+        data.deal_groups,
+        data.memberships,
+        data.crm_accounts,
+        seed_rows("crm_type_mapping"),
+        seed_rows("org_settings"),
+        as_of,
+        data.organizations,
+    )
 
 
 def mart_differences(expected: list[dict], actual: list[dict], columns: list[str]) -> tuple[list, list]:
     """(rows only in ``expected``, rows only in ``actual``), over ``columns``, counted as bags."""
+
     def bag(rows):
         return collections.Counter(tuple(row[c] for c in columns) for row in rows)
 

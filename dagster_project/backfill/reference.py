@@ -94,8 +94,15 @@ def unmapped_crm_types(opportunities: list[dict], mapping: list[dict]) -> list[d
         seed_row = None
         if key:
             seed_row = f"{_csv_field(org)},{_csv_field(fold_white_space(crm_type))},{SEED_TYPE_PLACEHOLDER}"
-        rows.append(dict(org_id=org, crm_type=crm_type, crm_type_key=key,
-                         opportunities=sum(n for _, n in spellings), seed_row_to_add=seed_row))
+        rows.append(
+            dict(
+                org_id=org,
+                crm_type=crm_type,
+                crm_type_key=key,
+                opportunities=sum(n for _, n in spellings),
+                seed_row_to_add=seed_row,
+            )
+        )
     return sorted(rows, key=lambda r: (r["org_id"], -r["opportunities"], r["crm_type"] is None, r["crm_type"] or ""))
 
 
@@ -172,8 +179,12 @@ def compute_backfill(
 ) -> BackfillResult:
     """Every org in the sources, rules 0–6; see the module docstring."""
     result = BackfillResult()
-    orgs = ({r["org_id"] for r in opportunities} | {r["org_id"] for r in deal_groups}
-            | {r["org_id"] for r in memberships} | {r["org_id"] for r in organizations})
+    orgs = (
+        {r["org_id"] for r in opportunities}
+        | {r["org_id"] for r in deal_groups}
+        | {r["org_id"] for r in memberships}
+        | {r["org_id"] for r in organizations}
+    )
     for org in sorted(orgs, key=lambda o: (o is None, o or "")):
         _compute_org(
             org,
@@ -220,8 +231,13 @@ def _compute_org(org, opps, dgs, members, crm_accounts, mapping, term_months, as
     for r in opps:
         if r["id"] is not None and org is not None and opp_counts[r["id"]] == 1:
             out.opportunity_types.append(
-                dict(org_id=org, opportunity_id=r["id"], crm_type=r["type"],
-                     opportunity_type=opportunity_type(org, r["type"], mapping)))
+                dict(
+                    org_id=org,
+                    opportunity_id=r["id"],
+                    crm_type=r["type"],
+                    opportunity_type=opportunity_type(org, r["type"], mapping),
+                )
+            )
 
     # rule 0: pointer cycles (D5: over every row-valid opportunity, deleted ones too)
     for opp_id in sorted(_reaches_a_loop(valid)):
@@ -243,24 +259,35 @@ def _compute_org(org, opps, dgs, members, crm_accounts, mapping, term_months, as
         dg_id, opp_id = m["deal_group_id"], m["opportunity_id"]
         row_id = f"{dg_id or ''}/{opp_id or ''}"
         if org is None or dg_id is None or dg_id not in dg_counts:
-            quarantine_row("deal_group_opportunity", row_id, "MISSING_REFERENCE",
-                           f"deal group {_or_null(dg_id)} not found in org")
+            quarantine_row(
+                "deal_group_opportunity", row_id, "MISSING_REFERENCE", f"deal group {_or_null(dg_id)} not found in org"
+            )
         elif opp_id is None or opp_id not in opp_counts:
-            quarantine_row("deal_group_opportunity", row_id, "MISSING_REFERENCE",
-                           f"opportunity {_or_null(opp_id)} not found in org")
+            quarantine_row(
+                "deal_group_opportunity",
+                row_id,
+                "MISSING_REFERENCE",
+                f"opportunity {_or_null(opp_id)} not found in org",
+            )
         else:
             groups_of[opp_id].add(dg_id)
     for opp_id in sorted(groups_of):
         if opp_id in valid and len(groups_of[opp_id]) > 1:
             names = ", ".join(sorted(groups_of[opp_id]))
-            quarantine_row("opportunity", opp_id, "IN_MULTIPLE_DEAL_GROUPS",
-                           f"member of {len(groups_of[opp_id])} deal groups: {names}")
+            quarantine_row(
+                "opportunity",
+                opp_id,
+                "IN_MULTIPLE_DEAL_GROUPS",
+                f"member of {len(groups_of[opp_id])} deal groups: {names}",
+            )
             del valid[opp_id]
     # D6: an opportunity whose one deal group has a duplicated id is quarantined with it
     for opp_id in sorted(groups_of):
         (dg_id,) = groups_of[opp_id] if len(groups_of[opp_id]) == 1 else (None,)
         if opp_id in valid and dg_id is not None and dg_counts[dg_id] > 1:
-            quarantine_row("opportunity", opp_id, "DUPLICATE_ID", f"member of deal group {dg_id} whose id is duplicated")
+            quarantine_row(
+                "opportunity", opp_id, "DUPLICATE_ID", f"member of deal group {dg_id} whose id is duplicated"
+            )
             del valid[opp_id]
 
     # rule 2: legacy deal groups → contracts
@@ -294,8 +321,20 @@ def _compute_org(org, opps, dgs, members, crm_accounts, mapping, term_months, as
         head = kept[0]
         start, end = term_of(head, term_months)
         account_key = ("crm", dg["crm_account_id"]) if dg["crm_account_id"] is not None else ("deal_group", dg_id)
-        legacy[dg_id] = Contract(org, dg_id, account_key, "", 0, head["opportunity_type"], None, head,
-                                 start, end, dg_id, [m["id"] for m in kept])
+        legacy[dg_id] = Contract(
+            org,
+            dg_id,
+            account_key,
+            "",
+            0,
+            head["opportunity_type"],
+            None,
+            head,
+            start,
+            end,
+            dg_id,
+            [m["id"] for m in kept],
+        )
 
     _link_legacy_successors(org, legacy, valid, quarantine_row)
 
@@ -320,9 +359,16 @@ def _compute_org(org, opps, dgs, members, crm_accounts, mapping, term_months, as
     attached = sum(len(c.members) for c in contracts.values())
     n_unattached = sum(1 for u in unattached if u["org_id"] == org)
     n_quarantined = sum(1 for q in quarantine if q["org_id"] == org and q["source_table"] == "opportunity")
-    out.backfill_reconciliation.append(dict(
-        org_id=org, input_opportunities=len(opps), attached=attached, unattached=n_unattached,
-        quarantined=n_quarantined, is_balanced=len(opps) == attached + n_unattached + n_quarantined))
+    out.backfill_reconciliation.append(
+        dict(
+            org_id=org,
+            input_opportunities=len(opps),
+            attached=attached,
+            unattached=n_unattached,
+            quarantined=n_quarantined,
+            is_balanced=len(opps) == attached + n_unattached + n_quarantined,
+        )
+    )
 
 
 def _reaches_a_loop(valid: dict[str, dict]) -> set[str]:
@@ -376,19 +422,29 @@ def _link_legacy_successors(org, legacy, valid, quarantine_row):
     for contract in sorted(legacy.values(), key=lambda c: order_key(c.head)):
         target_id = legacy_target(contract) if contract.contract_type == RENEWAL else None
         target = legacy.get(target_id) if target_id else None
-        if (target is None or target is contract or target.account_key != contract.account_key
-                or not order_key(target.head) < order_key(contract.head)):
+        if (
+            target is None
+            or target is contract
+            or target.account_key != contract.account_key
+            or not order_key(target.head) < order_key(contract.head)
+        ):
             contract.engagement_id = engagement_id_for_first_contract(org, contract.contract_id)
             contract.engagement_sequence = 1
             continue
         if target.contract_id in successor_of:
-            quarantine_row("deal_group", contract.contract_id, "LEGACY_DUPLICATE_SUCCESSOR",
-                           f"second successor of contract {target.contract_id} "
-                           f"(first: {successor_of[target.contract_id]})")
+            quarantine_row(
+                "deal_group",
+                contract.contract_id,
+                "LEGACY_DUPLICATE_SUCCESSOR",
+                f"second successor of contract {target.contract_id} (first: {successor_of[target.contract_id]})",
+            )
             for opp_id in contract.members:
-                quarantine_row("opportunity", opp_id, "LEGACY_DUPLICATE_SUCCESSOR",
-                               f"member of deal group {contract.contract_id}, second successor of "
-                               f"contract {target.contract_id}")
+                quarantine_row(
+                    "opportunity",
+                    opp_id,
+                    "LEGACY_DUPLICATE_SUCCESSOR",
+                    f"member of deal group {contract.contract_id}, second successor of contract {target.contract_id}",
+                )
                 del valid[opp_id]
             del legacy[contract.contract_id]
             continue
@@ -409,7 +465,9 @@ def _decide_orphan(org, opp, contracts, has_successor, resolve, term_months, mem
     if opp["is_deleted"]:
         return "DELETED", "opportunity is deleted"
     if kind == OTHER:
-        return "UNMAPPED_TYPE", f"crm type '{opp['type']}' is not mapped" if opp["type"] is not None else "crm type is null"
+        return "UNMAPPED_TYPE", f"crm type '{opp['type']}' is not mapped" if opp[
+            "type"
+        ] is not None else "crm type is null"
     if account_key is None and (kind == NEW_BUSINESS or (kind == RENEWAL and pointer is None)):
         return "NO_ACCOUNT", "account_id is null"
     if kind == NEW_BUSINESS:
@@ -418,15 +476,31 @@ def _decide_orphan(org, opp, contracts, has_successor, resolve, term_months, mem
         if not opp["is_won"]:
             return "NEW_BUSINESS_LOST", "new business is closed lost"
         covering = sorted(
-            (c for c in contracts.values()
-             if c.account_key == account_key and not c.archived and c.start_date <= opp["close_date"] <= c.end_date),
-            key=lambda c: (c.start_date, c.contract_id))
+            (
+                c
+                for c in contracts.values()
+                if c.account_key == account_key and not c.archived and c.start_date <= opp["close_date"] <= c.end_date
+            ),
+            key=lambda c: (c.start_date, c.contract_id),
+        )
         if covering:
             return "ACTIVE_CONTRACT_EXISTS", f"close date within the term of contract {covering[0].contract_id}"
         start, end = term_of(opp, term_months)
         cid = contract_id_for_head(org, opp["id"])
-        contracts[cid] = Contract(org, cid, account_key, engagement_id_for_first_contract(org, cid), 1,
-                                  NEW_BUSINESS, None, opp, start, end, None, [opp["id"]])
+        contracts[cid] = Contract(
+            org,
+            cid,
+            account_key,
+            engagement_id_for_first_contract(org, cid),
+            1,
+            NEW_BUSINESS,
+            None,
+            opp,
+            start,
+            end,
+            None,
+            [opp["id"]],
+        )
         member_of[opp["id"]] = cid
         return None, None
     if kind == AMENDMENT:
@@ -441,20 +515,34 @@ def _decide_orphan(org, opp, contracts, has_successor, resolve, term_months, mem
     if pointer is not None:
         prior_id = resolve(pointer)
     else:
-        earlier = [c for c in contracts.values()
-                   if c.account_key == account_key and not c.archived and c.start_date < start]
+        earlier = [
+            c for c in contracts.values() if c.account_key == account_key and not c.archived and c.start_date < start
+        ]
         prior_id = max(earlier, key=lambda c: (c.start_date, order_key(c.head))).contract_id if earlier else None
     if prior_id is None:
-        return "RENEWAL_PRIOR_NOT_FOUND", _not_found_detail(pointer) if pointer is not None else \
-            "no earlier contract of the account"
+        return "RENEWAL_PRIOR_NOT_FOUND", _not_found_detail(
+            pointer
+        ) if pointer is not None else "no earlier contract of the account"
     if is_lost(opp):
         return "RENEWAL_LOST", f"renewal of contract {prior_id} is closed lost"
     if prior_id in has_successor:
         return "RENEWAL_SUCCESSOR_EXISTS", f"contract {prior_id} already has a successor"
     prior = contracts[prior_id]
     cid = contract_id_for_head(org, opp["id"])
-    contracts[cid] = Contract(org, cid, prior.account_key, prior.engagement_id, prior.engagement_sequence + 1,
-                              RENEWAL, prior_id, opp, start, end, None, [opp["id"]])
+    contracts[cid] = Contract(
+        org,
+        cid,
+        prior.account_key,
+        prior.engagement_id,
+        prior.engagement_sequence + 1,
+        RENEWAL,
+        prior_id,
+        opp,
+        start,
+        end,
+        None,
+        [opp["id"]],
+    )
     member_of[opp["id"]] = cid
     has_successor.add(prior_id)
     return None, None
@@ -513,26 +601,50 @@ def _emit_hierarchy(org, contracts, types_by_id, crm_accounts, deal_group_by_id,
         status = contract_status(c, successors[c.contract_id], as_of)
         kind, value = c.account_key
         accounts[c.account_key] = dict(
-            org_id=org, account_id=account_id(c.account_key),
+            org_id=org,
+            account_id=account_id(c.account_key),
             crm_account_id=value if kind == "crm" else None,
-            name=min(crm_names[value]) if kind == "crm" and crm_names[value]
-            else (deal_group_by_id[value]["name"] if kind == "deal_group" else None))
+            name=min(crm_names[value])
+            if kind == "crm" and crm_names[value]
+            else (deal_group_by_id[value]["name"] if kind == "deal_group" else None),
+        )
         engagements[c.engagement_id].append((c, status))
-        out.contracts.append(dict(
-            org_id=org, contract_id=c.contract_id, account_id=account_id(c.account_key),
-            engagement_id=c.engagement_id, engagement_sequence=position[c.contract_id],
-            contract_type=c.contract_type, status=status, prior_contract_id=c.prior_contract_id,
-            head_opportunity_id=c.head["id"], start_date=c.start_date, end_date=c.end_date,
-            legacy_deal_group_id=c.legacy_deal_group_id))
+        out.contracts.append(
+            dict(
+                org_id=org,
+                contract_id=c.contract_id,
+                account_id=account_id(c.account_key),
+                engagement_id=c.engagement_id,
+                engagement_sequence=position[c.contract_id],
+                contract_type=c.contract_type,
+                status=status,
+                prior_contract_id=c.prior_contract_id,
+                head_opportunity_id=c.head["id"],
+                start_date=c.start_date,
+                end_date=c.end_date,
+                legacy_deal_group_id=c.legacy_deal_group_id,
+            )
+        )
         for seq, opp_id in enumerate(c.members, start=1):
-            out.contract_memberships.append(dict(
-                org_id=org, contract_id=c.contract_id, opportunity_id=opp_id, membership_sequence=seq,
-                opportunity_type=types_by_id[opp_id]))
+            out.contract_memberships.append(
+                dict(
+                    org_id=org,
+                    contract_id=c.contract_id,
+                    opportunity_id=opp_id,
+                    membership_sequence=seq,
+                    opportunity_type=types_by_id[opp_id],
+                )
+            )
     out.accounts.extend(accounts.values())
     for eng_id, rows in engagements.items():
         active = any(s in ("ACTIVE", "PENDING") for _, s in rows)
-        out.engagements.append(dict(
-            org_id=org, engagement_id=eng_id, account_id=account_id(rows[0][0].account_key),
-            status="ACTIVE" if active else "CHURNED",
-            started_on=min(c.start_date for c, _ in rows),
-            ended_on=None if active else max(c.end_date for c, _ in rows)))
+        out.engagements.append(
+            dict(
+                org_id=org,
+                engagement_id=eng_id,
+                account_id=account_id(rows[0][0].account_key),
+                status="ACTIVE" if active else "CHURNED",
+                started_on=min(c.start_date for c, _ in rows),
+                ended_on=None if active else max(c.end_date for c, _ in rows),
+            )
+        )

@@ -46,8 +46,14 @@ def summarize(plans: list[OrgPlan], url: str | None = None) -> list[OrgSummary]:
             "select org_id, input_opportunities, attached, unattached, quarantined, is_balanced"
             " from marts.backfill_reconciliation"
         ):
-            summaries[org] = OrgSummary(org, input_opportunities=inputs, attached=attached,
-                                        unattached=unattached, quarantined=quarantined, is_balanced=balanced)
+            summaries[org] = OrgSummary(
+                org,
+                input_opportunities=inputs,
+                attached=attached,
+                unattached=unattached,
+                quarantined=quarantined,
+                is_balanced=balanced,
+            )
         for column, table in (("contracts", "contracts"), ("engagements", "engagements"), ("accounts", "accounts")):
             for org, count in conn.execute(f"select org_id, count(*) from marts.{table} group by org_id"):
                 setattr(summaries.setdefault(org, OrgSummary(org)), column, count)
@@ -62,13 +68,13 @@ def summarize(plans: list[OrgPlan], url: str | None = None) -> list[OrgSummary]:
         for org, crm_type, count, seed_row, total in conn.execute(
             "select org_id, crm_type, opportunities, seed_row_to_add, total from ("
             "  select *, count(*) over (partition by org_id) as total, row_number() over ("
-            "    partition by org_id order by opportunities desc, crm_type collate \"C\" nulls last) as rank"
+            '    partition by org_id order by opportunities desc, crm_type collate "C" nulls last) as rank'
             "  from marts.unmapped_crm_types) as ranked"
-            " where rank <= %s order by org_id, rank", [UNMAPPED_TYPES_SHOWN]
+            " where rank <= %s order by org_id, rank",
+            [UNMAPPED_TYPES_SHOWN],
         ):
             summary = summaries.setdefault(org, OrgSummary(org))
-            summary.unmapped_crm_types.append(
-                dict(crm_type=crm_type, opportunities=count, seed_row_to_add=seed_row))
+            summary.unmapped_crm_types.append(dict(crm_type=crm_type, opportunities=count, seed_row_to_add=seed_row))
             summary.unmapped_crm_type_count = total
         for org, problem in conn.execute("select org_id, problem from marts.org_flag_states where not is_legal"):
             summaries.setdefault(org, OrgSummary(org)).flag_problem = problem
@@ -76,8 +82,11 @@ def summarize(plans: list[OrgPlan], url: str | None = None) -> list[OrgSummary]:
         summary = summaries.setdefault(plan.org_id, OrgSummary(plan.org_id))
         summary.rows_written = plan.rows_written
         summary.changes = plan.changes if not plan.skipped_reason else {}
-        summary.apply = (f"skipped: {plan.skipped_reason}" if plan.skipped_reason
-                         else ("applied" if plan.applied else "planned (dry run)"))
+        summary.apply = (
+            f"skipped: {plan.skipped_reason}"
+            if plan.skipped_reason
+            else ("applied" if plan.applied else "planned (dry run)")
+        )
     return sorted(summaries.values(), key=lambda s: (s.org_id is None, s.org_id or ""))
 
 
@@ -100,8 +109,10 @@ def render(summaries: list[OrgSummary]) -> str:
             lines.append(f"    apply: {s.apply}" + (f", {s.rows_written} rows" if s.changes else ""))
         for table, actions in s.changes.items():
             if any(actions.values()):
-                lines.append(f"      {table}: {actions['insert']} inserted, {actions['update']} updated, "
-                             f"{actions['delete']} deleted")
+                lines.append(
+                    f"      {table}: {actions['insert']} inserted, {actions['update']} updated, "
+                    f"{actions['delete']} deleted"
+                )
     return "\n".join(lines)
 
 
@@ -109,6 +120,7 @@ def _unmapped_lines(s: OrgSummary) -> list[str]:
     """The org's most frequent unmapped CRM types, and how to map them."""
     if not s.unmapped_crm_types:
         return []
+
     def label(t: dict) -> str:
         if t["seed_row_to_add"]:
             return repr(t["crm_type"])
@@ -116,8 +128,10 @@ def _unmapped_lines(s: OrgSummary) -> list[str]:
 
     shown = ", ".join(f"{label(t)} {t['opportunities']}" for t in s.unmapped_crm_types)
     more = s.unmapped_crm_type_count - len(s.unmapped_crm_types)
-    lines = [f"    unmapped CRM types (typed OTHER): {shown}"
-             + (f" (+{more} more in marts.unmapped_crm_types)" if more > 0 else "")]
+    lines = [
+        f"    unmapped CRM types (typed OTHER): {shown}"
+        + (f" (+{more} more in marts.unmapped_crm_types)" if more > 0 else "")
+    ]
     example = next((t["seed_row_to_add"] for t in s.unmapped_crm_types if t["seed_row_to_add"]), None)
     if example:
         lines.append(f"      to map one, add its row to {MAPPING_SEED} with the type chosen, e.g. {example}")

@@ -24,8 +24,10 @@ TABLES = (
 def load_dataset(dataset: Dataset, url: str | None = None) -> dict[str, int]:
     """Replace every row of the dataset's orgs in one transaction, with COPY;
     returns rows written per table. Rows of other orgs are not touched."""
-    orgs = sorted({r["org_id"] for r in dataset.organizations if r["org_id"] is not None}
-                  | {r["org_id"] for r in dataset.opportunities if r["org_id"] is not None})
+    orgs = sorted(
+        {r["org_id"] for r in dataset.organizations if r["org_id"] is not None}
+        | {r["org_id"] for r in dataset.opportunities if r["org_id"] is not None}
+    )
     written = {}
     with database.connect(url) as conn:
         for table in ("app.account", "app.engagement"):

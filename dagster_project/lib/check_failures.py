@@ -36,8 +36,9 @@ def describe_failed_checks(result, url: str | None = None) -> list[str]:
 
 def _expectation(failure: dict) -> str:
     examples = ", ".join(failure.get("examples") or [])
-    return (f"{failure.get('expectation')} on {failure.get('unexpected_count')} engagements"
-            + (f" ({examples})" if examples else ""))
+    return f"{failure.get('expectation')} on {failure.get('unexpected_count')} engagements" + (
+        f" ({examples})" if examples else ""
+    )
 
 
 def _orgs_and_relation(test_name: str, url: str | None) -> str:
@@ -49,16 +50,18 @@ def _orgs_and_relation(test_name: str, url: str | None) -> str:
                 return ""
             has_org = conn.execute(
                 "select 1 from information_schema.columns where table_schema = %s and table_name = %s"
-                " and column_name = 'org_id'", [FAILURES_SCHEMA, test_name]).fetchone()
+                " and column_name = 'org_id'",
+                [FAILURES_SCHEMA, test_name],
+            ).fetchone()
             if has_org:
-                orgs = conn.execute(sql.SQL(
-                    "select org_id, count(*) from {} group by 1 order by 2 desc, 1 limit 5").format(relation)
+                orgs = conn.execute(
+                    sql.SQL("select org_id, count(*) from {} group by 1 order by 2 desc, 1 limit 5").format(relation)
                 ).fetchall()
                 found = " in orgs " + ", ".join(f"{org} ({count})" for org, count in orgs) if orgs else ""
             else:  # a generic test's own columns (unique: unique_field, n_records): the first rows
                 cursor = conn.execute(sql.SQL("select * from {} limit 3").format(relation))
                 names = [column.name for column in cursor.description]
-                rows = ["; ".join(f"{n}={v}" for n, v in zip(names, row)) for row in cursor.fetchall()]
+                rows = ["; ".join(f"{n}={v}" for n, v in zip(names, row, strict=False)) for row in cursor.fetchall()]
                 found = f" ({' | '.join(rows)})" if rows else ""
     except (psycopg.Error, database.DatabaseUnavailable):
         return ""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -53,11 +53,14 @@ def tune_embedded_server(uri: str) -> bool:
     """Apply the reloadable settings; True if a start-time one is still missing."""
     with psycopg.connect(uri, autocommit=True) as conn:
         # sizes in kB, the other settings as the server shows them
-        current = {name: int(setting) * _UNIT_KB[unit] if unit else setting for name, setting, unit in conn.execute(
-            "select name, setting, unit from pg_settings where name = any(%s)",
-            [[*EMBEDDED_SERVER_SETTINGS, *EMBEDDED_SERVER_START_SETTINGS]]).fetchall()}
-        wanted = {name: value for name, value in EMBEDDED_SERVER_SETTINGS.items()
-                  if current.get(name) != _in_kb(value)}
+        current = {
+            name: int(setting) * _UNIT_KB[unit] if unit else setting
+            for name, setting, unit in conn.execute(
+                "select name, setting, unit from pg_settings where name = any(%s)",
+                [[*EMBEDDED_SERVER_SETTINGS, *EMBEDDED_SERVER_START_SETTINGS]],
+            ).fetchall()
+        }
+        wanted = {name: value for name, value in EMBEDDED_SERVER_SETTINGS.items() if current.get(name) != _in_kb(value)}
         for name, value in wanted.items():
             conn.execute(f"alter system set {name} = '{value}'")
         if wanted:
@@ -84,10 +87,14 @@ def _restart_for_batch_writes(server) -> None:
         server.stop()
         try:
             if checksums_on:
-                pgexec("pg_checksums", ("--disable", "-D", str(server.pgdata)),
-                       bin_path=server.bin_path, user=server.system_user)
+                pgexec(
+                    "pg_checksums",
+                    ("--disable", "-D", str(server.pgdata)),
+                    bin_path=server.bin_path,
+                    user=server.system_user,
+                )
         except subprocess.CalledProcessError as error:  # slower builds, the same rows; not retried
-            warnings.warn(f"embedded PostgreSQL keeps its page checksums: pg_checksums failed ({error})")
+            warnings.warn(f"embedded PostgreSQL keeps its page checksums: pg_checksums failed ({error})", stacklevel=2)
         finally:
             server.start()
 
@@ -139,8 +146,7 @@ def connection_problem(url: str, error: Exception) -> str:
         where = describe(url)
         password = conninfo_to_dict(url).get("password")
     except psycopg.ProgrammingError:
-        return ("DATABASE_URL is not a PostgreSQL URL: expected "
-                "postgresql://USER:PASSWORD@HOST:PORT/DATABASE")
+        return "DATABASE_URL is not a PostgreSQL URL: expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
     reason = " ".join(str(error).split())
     if password:
         reason = reason.replace(str(password), "***")
@@ -149,8 +155,7 @@ def connection_problem(url: str, error: Exception) -> str:
     if "does not exist" in reason and "database" in reason:
         return f"PostgreSQL at {where}{source}: the database does not exist; create it or fix DATABASE_URL"
     first = reason.split(" Is the server running")[0]
-    return (f"cannot reach PostgreSQL at {where}{source}: {first}. "
-            "Is the server running, and does DATABASE_URL name it?")
+    return f"cannot reach PostgreSQL at {where}{source}: {first}. Is the server running, and does DATABASE_URL name it?"
 
 
 def dbt_environment(url: str) -> dict[str, str]:

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
-from functools import cache, cached_property
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from dagster import AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
-from packaging import version
 
 from dagster_project import settings
 
-LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "config": "config"}
+# dbt tag → the capability group its models show under in the UI
+CAPABILITY_GROUPS = {"renewal": "renewals", "staleness": "staleness"}
 
 
 @cache
@@ -108,8 +107,9 @@ def parse_state_path(environment: Mapping[str, str] | None = None) -> Path:
     database. So each database gets its own copy, named by a hash of those settings (never the
     password). dbt still checks the state itself and re-parses whatever changed."""
     environment = os.environ if environment is None else environment
-    connection = "|".join(environment.get(name, "") for name in
-                          ("DBT_PG_HOST", "DBT_PG_PORT", "DBT_PG_USER", "DBT_PG_DBNAME"))
+    connection = "|".join(
+        environment.get(name, "") for name in ("DBT_PG_HOST", "DBT_PG_PORT", "DBT_PG_USER", "DBT_PG_DBNAME")
+    )
     key = hashlib.sha256(connection.encode()).hexdigest()[:16]
     return target_dir() / "parse_state" / f"{key}.msgpack"
 
@@ -130,46 +130,28 @@ def prune_run_targets(op_name: str, keep: int = RUN_TARGETS_KEPT) -> None:
     (``target/<op>-<run>-<hash>``: manifest, compiled SQL, logs, ~8 MB) and never removes
     it; a sensor running every few minutes fills a disk. The newest ``keep`` per op stay
     for debugging (a failed run's compiled SQL); Dagster keeps each run's logs anyway."""
-    runs = sorted((path for path in target_dir().glob(f"{op_name}-*") if path.is_dir()),
-                  key=lambda path: path.stat().st_mtime, reverse=True)
+    runs = sorted(
+        (path for path in target_dir().glob(f"{op_name}-*") if path.is_dir()),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
     for old in runs[keep:]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-class PlatformDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt CLI resource without two costs it pays at every run (Dagster makes a
-    new resource for each run), ~3 s of a run that has nothing to build:
-
-    - it runs ``dbt --version`` (~1.9 s: dbt's imports) to learn the version of its
-      executable; the platform's executable is this environment's dbt, whose version is the
-      installed dbt-core's (another executable is still asked);
-    - it loads the project's macros in process (~1 s) for a dbt adapter that only
-      ``fetch_row_counts`` / ``fetch_column_metadata`` use, which the platform does not call.
-
-    Both hooks are dagster-dbt 0.29's (pinned in pyproject.toml); see docs/decisions.md D44."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).resolve() == Path(settings.dbt_executable()).resolve():
-            return version.parse(importlib.metadata.version("dbt-core"))
-        return super()._cli_version
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]):
-        return None
-
-
 def dbt_resource() -> DbtCliResource:
-    return PlatformDbtCliResource(project_dir=dbt_project(), dbt_executable=settings.dbt_executable())
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=settings.dbt_executable())
 
 
 def _layer(props: Mapping[str, Any]) -> str | None:
-    """The schema a node builds into (staging / intermediate / marts / config)."""
+    """The schema a node builds into (staging / intermediate / marts / config): its asset key's first part."""
     return props.get("schema") if props.get("resource_type") in ("model", "seed") else None
 
 
 class PlatformTranslator(DagsterDbtTranslator):
     """Asset keys are ``[schema, relation]`` — ``marts/contracts``, ``salesforce/opportunity`` —
-    so what the UI shows is where the table lives; groups are the dbt layers."""
+    so what the UI shows is where the table lives; groups are the capabilities (a model's dbt tag:
+    ``renewal``, ``staleness``; the rest is the backfill's), as the apply assets beside them."""
 
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -183,5 +165,7 @@ class PlatformTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        layer = _layer(dbt_resource_props)
-        return LAYER_GROUPS.get(layer or "", "sources" if dbt_resource_props["resource_type"] == "source" else None)
+        if dbt_resource_props["resource_type"] == "source":
+            return "sources"
+        tags = dbt_resource_props.get("tags") or []
+        return next((group for tag, group in CAPABILITY_GROUPS.items() if tag in tags), "backfill")

@@ -40,8 +40,10 @@ def run_dagster_dev(workspace: str, port: int, *, grace_seconds: float = 20.0) -
     received: list[int] = []
     # Handlers before the child starts: no signal is lost meanwhile, and the child starts with
     # SIGINT at its default (exec resets a caught signal, but keeps an ignored one ignored).
-    previous = {sig: signal.signal(sig, lambda signum, _frame: received.append(signum))
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, lambda signum, _frame: received.append(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     child = None
     try:
         child = subprocess.Popen([dagster, "dev", "-w", workspace, "-p", str(port)], start_new_session=True)

@@ -1,6 +1,5 @@
 """Dagster resources shared by every area."""
 
-
 from dagster import ConfigurableResource
 
 from dagster_project.lib import database

@@ -44,7 +44,9 @@ _DRAFTS_TO_RESEED = f"""
 
 # (what, statement) in order; each returns the rows it wrote
 STATEMENTS: list[tuple[str, str]] = [
-    ("successors_scaffolded", """
+    (
+        "successors_scaffolded",
+        """
         insert into app.deal_group (org_id, id, name, crm_account_id, type, account_id, engagement_id,
             engagement_sequence, contract_type, status, prior_deal_group_id, prior_head_opportunity_id, created_by)
         select t.org_id, t.renewal_contract_id, t.renewal_name, a.crm_account_id, 'CONTRACT', t.account_id,
@@ -62,8 +64,11 @@ STATEMENTS: list[tuple[str, str]] = [
         -- the unique index, the org's advisory lock above still makes this insert the only one
         on conflict do nothing
         returning id
-    """),
-    ("drafts_created", f"""
+    """,
+    ),
+    (
+        "drafts_created",
+        f"""
         insert into app.quote (org_id, id, opportunity_id, deal_group_id, is_primary, status, is_system_draft,
             seed_hash)
         select t.org_id, 'Q-' || t.renewal_contract_id, t.renewal_opportunity_id, t.renewal_contract_id, false,
@@ -77,13 +82,19 @@ STATEMENTS: list[tuple[str, str]] = [
                           where q.org_id = t.org_id and q.deal_group_id = t.renewal_contract_id and q.is_system_draft)
         on conflict do nothing
         returning id
-    """),
-    ("draft_lines_cleared_for_reseed", f"""
+    """,
+    ),
+    (
+        "draft_lines_cleared_for_reseed",
+        f"""
         delete from app.quote_line as l
         where l.org_id = %(org)s and l.quote_id in ({_DRAFTS_TO_RESEED})
         returning l.id
-    """),
-    ("drafts_reseeded", f"""
+    """,
+    ),
+    (
+        "drafts_reseeded",
+        f"""
         update app.quote as q
         set seed_hash = seed.seed_hash
         from {_SEEDS} as seed
@@ -91,8 +102,11 @@ STATEMENTS: list[tuple[str, str]] = [
           and {_STILL_THE_SYSTEMS}
           and q.seed_hash is distinct from seed.seed_hash
         returning q.id
-    """),
-    ("draft_lines_written", f"""
+    """,
+    ),
+    (
+        "draft_lines_written",
+        f"""
         insert into app.quote_line (org_id, quote_id, id, product_sku, quantity, unit_price, start_date, end_date)
         select s.org_id, q.id, q.id || '-' || s.product_sku, s.product_sku, s.quantity, s.unit_price,
             s.start_date, s.end_date
@@ -103,8 +117,11 @@ STATEMENTS: list[tuple[str, str]] = [
         where s.org_id = %(org)s
           and not exists (select 1 from app.quote_line as l where l.org_id = q.org_id and l.quote_id = q.id)
         returning id
-    """),
-    ("drafts_given_their_opportunity", """
+    """,
+    ),
+    (
+        "drafts_given_their_opportunity",
+        """
         update app.quote as q
         set opportunity_id = t.renewal_opportunity_id
         from marts.renewal_targets as t
@@ -112,7 +129,8 @@ STATEMENTS: list[tuple[str, str]] = [
           and q.is_system_draft and q.status = 'DRAFT' and t.renewal_opportunity_id is not null
           and q.opportunity_id is distinct from t.renewal_opportunity_id
         returning q.id
-    """),
+    """,
+    ),
 ]
 
 
@@ -137,7 +155,9 @@ def renewal_orgs(url: str | None, requested: list[str] | None) -> list[str]:
     return [org for org in known if not requested or org in requested]
 
 
-def apply_renewals(orgs: list[str] | None = None, *, dry_run: bool = False, url: str | None = None) -> list[RenewalPlan]:
+def apply_renewals(
+    orgs: list[str] | None = None, *, dry_run: bool = False, url: str | None = None
+) -> list[RenewalPlan]:
     """Scaffold, seed and reseed, org by org (each its own transaction)."""
     plans = []
     for org in renewal_orgs(url, orgs):

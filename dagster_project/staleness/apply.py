@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dagster_project.lib import database
-from dagster_project.staleness.batches import scope_sql
+from dagster_project.lib.change_batches import scope_sql
 
 ADVISORY_LOCK = "hashtext('contract_platform.agreement_staleness')"
 LIVE_DECISIONS = "intermediate.int_staleness__decisions"
@@ -34,6 +34,7 @@ _INCONSISTENT = """
 
 class StalenessApplyError(RuntimeError):
     """A check inside the apply failed; nothing was written."""
+
 
 _APPLY = """
     with decided as (
@@ -71,8 +72,13 @@ class StalenessApply:
         return len(self.became_stale) + len(self.no_longer_stale) + len(self.stale_at_repaired)
 
 
-def apply_staleness(url: str | None = None, *, first_event_id: int | None = None,
-                    last_event_id: int | None = None, dry_run: bool = False) -> StalenessApply:
+def apply_staleness(
+    url: str | None = None,
+    *,
+    first_event_id: int | None = None,
+    last_event_id: int | None = None,
+    dry_run: bool = False,
+) -> StalenessApply:
     if (first_event_id is None) != (last_event_id is None):
         raise ValueError("give both first_event_id and last_event_id, or neither (= every checked agreement)")
     with database.connect(url) as conn:
@@ -84,9 +90,13 @@ def apply_staleness(url: str | None = None, *, first_event_id: int | None = None
         else:
             # an array, not a join: the planner then reaches the agreements through their
             # inspection_id index instead of computing every agreement's facts first
-            inspection_ids = [row[0] for row in conn.execute(
-                f"select inspection_id from ({scope_sql()}) as s where needs_check",
-                {"first_event_id": first_event_id, "last_event_id": last_event_id})]
+            inspection_ids = [
+                row[0]
+                for row in conn.execute(
+                    f"select inspection_id from ({scope_sql()}) as s where needs_check",
+                    {"first_event_id": first_event_id, "last_event_id": last_event_id},
+                )
+            ]
             inspections = len(inspection_ids)
             scope = "and s.inspection_id = any(%(scope)s::text[])"
             params["scope"] = inspection_ids
@@ -94,7 +104,8 @@ def apply_staleness(url: str | None = None, *, first_event_id: int | None = None
             decisions = LIVE_DECISIONS
         result = StalenessApply(dry_run, label, inspections)
         for agreement_id, was_stale, is_stale in conn.execute(
-                _APPLY.format(scope=scope, decisions=decisions), params).fetchall():
+            _APPLY.format(scope=scope, decisions=decisions), params
+        ).fetchall():
             if is_stale and not was_stale:
                 result.became_stale.append(agreement_id)
             elif was_stale and not is_stale:
@@ -107,7 +118,8 @@ def apply_staleness(url: str | None = None, *, first_event_id: int | None = None
             conn.rollback()
             raise StalenessApplyError(
                 f"app.agreement: stale_at disagrees with is_stale after the apply for {inconsistent}; "
-                "rolled back, nothing written")
+                "rolled back, nothing written"
+            )
         if dry_run:
             conn.rollback()
     return result

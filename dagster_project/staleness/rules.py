@@ -8,8 +8,8 @@ Comparisons are three-valued: ``None`` means "cannot be decided from the data"."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 POLICIES = ("FULL", "SELECTIVE", "TEMPLATE_VERSION_ONLY")
 FACT_CLASSES = ("property", "people", "datetime", "charges", "template")

@@ -26,7 +26,7 @@ with recursive decisions (
     select
         org_id, component, 0::bigint, null::text, null::text, null::text, null::text, null::text,
         null::text, null::text, null::integer, null::text, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb
-    from (select distinct org_id, component from {{ ref('int_orphans__dynamic') }}) as components
+    from (select distinct org_id, component from {{ for_run_orgs(ref('int_orphans__dynamic')) }}) as components
     -- this part's share of the components (they are independent: any split gives the same decisions)
     where (hashtext(org_id || '/' || component) & {{ parts - 1 }}) = {{ part }}
 
@@ -61,7 +61,7 @@ with recursive decisions (
             else state.successors
         end
     from decisions as state
-    inner join {{ ref('int_orphans__dynamic') }} as orphan
+    inner join {{ for_run_orgs(ref('int_orphans__dynamic')) }} as orphan
         on orphan.org_id = state.org_id and orphan.component = state.component
        and orphan.decision_step = state.decision_step + 1
     cross join lateral (
@@ -80,7 +80,7 @@ with recursive decisions (
         select candidate.contract_id
         from (
             select legacy.contract_id, legacy.start_date
-            from {{ ref('int_legacy__contract_terms') }} as legacy
+            from {{ for_run_orgs(ref('int_legacy__contract_terms')) }} as legacy
             where legacy.org_id = orphan.org_id
               and legacy.account_id = orphan.orphan_account_id
               and not legacy.is_archived
@@ -99,7 +99,7 @@ with recursive decisions (
         select candidate.contract_id
         from (
             select legacy.contract_id, legacy.start_date, legacy.head_close_date, legacy.head_opportunity_id
-            from {{ ref('int_legacy__contract_terms') }} as legacy
+            from {{ for_run_orgs(ref('int_legacy__contract_terms')) }} as legacy
             where legacy.org_id = orphan.org_id
               and legacy.account_id = orphan.orphan_account_id
               and not legacy.is_archived
@@ -126,7 +126,7 @@ with recursive decisions (
     left join lateral (
         -- one index lookup: as a plain join the planner scanned all the org's contracts per orphan
         select terms.account_id, terms.engagement_id, terms.engagement_sequence, terms.has_successor
-        from {{ ref('int_legacy__contract_terms') }} as terms
+        from {{ for_run_orgs(ref('int_legacy__contract_terms')) }} as terms
         where terms.org_id = orphan.org_id and terms.contract_id = prior.contract_id
         limit 1  -- the id is unique; the limit keeps this a lookup, never flattened into a join
     ) as legacy_prior on true

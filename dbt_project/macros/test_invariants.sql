@@ -4,7 +4,7 @@
 {#- Rows where the combination of `columns` is not unique. -#}
 {% test unique_combination(model, columns) %}
     select {{ columns | join(', ') }}, count(*) as row_count
-    from {{ model }}
+    from {{ for_run_orgs(model) }}
     group by {{ columns | join(', ') }}
     having count(*) > 1
 {% endtest %}
@@ -12,7 +12,7 @@
 {#- Groups with more than `n` rows matching `where` (invariants 1 and 4). -#}
 {% test at_most_n_per_group(model, group_by, condition, n=1) %}
     select {{ group_by | join(', ') }}, count(*) as row_count
-    from {{ model }}
+    from {{ for_run_orgs(model) }}
     where {{ condition }}
     group by {{ group_by | join(', ') }}
     having count(*) > {{ n }}
@@ -26,7 +26,7 @@
         count(distinct {{ sequence_column }}) as distinct_count,
         min({{ sequence_column }}) as min_sequence,
         max({{ sequence_column }}) as max_sequence
-    from {{ model }}
+    from {{ for_run_orgs(model) }}
     group by {{ group_by | join(', ') }}
     having count(*) <> count(distinct {{ sequence_column }})
         or min({{ sequence_column }}) <> 1
@@ -35,5 +35,5 @@
 
 {#- Rows for which `expression` is not true. -#}
 {% test expression_is_true(model, expression) %}
-    select * from {{ model }} where not coalesce(({{ expression }}), false)
+    select * from {{ for_run_orgs(model) }} where not coalesce(({{ expression }}), false)
 {% endtest %}

@@ -4,17 +4,17 @@
 -- quarantine. (Rows sharing an id, or with no id, land only in the
 -- quarantine and are counted by backfill_reconciliation.)
 with landings as (
-    select org_id, opportunity_id, 'attached' as place from {{ ref('contract_memberships') }}
+    select org_id, opportunity_id, 'attached' as place from {{ for_run_orgs(ref('contract_memberships')) }}
     union all
-    select org_id, opportunity_id, 'unattached' from {{ ref('unattached_opportunities') }}
+    select org_id, opportunity_id, 'unattached' from {{ for_run_orgs(ref('unattached_opportunities')) }}
     union all
-    select org_id, row_id, 'quarantined' from {{ ref('quarantined_rows') }}
+    select org_id, row_id, 'quarantined' from {{ for_run_orgs(ref('quarantined_rows')) }}
     where source_table = 'opportunity'
 ),
 
 sources as (
     select org_id, opportunity_id
-    from {{ ref('int_opportunities__typed') }}
+    from {{ for_run_orgs(ref('int_opportunities__typed')) }}
     where org_id is not null and opportunity_id is not null and id_count = 1
 ),
 

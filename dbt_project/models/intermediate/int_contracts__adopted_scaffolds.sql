@@ -14,7 +14,7 @@
 -- build one read every application deal group in index order, 3 s instead of 0.2 s.)
 with scaffolds as (
     select org_id, contract_id as scaffold_id, prior_head_opportunity_id
-    from {{ ref('stg_app__renewal_scaffolds') }}
+    from {{ for_run_orgs(ref('stg_app__renewal_scaffolds')) }}
     where prior_head_opportunity_id is not null and (status = 'PENDING' or is_adopted)
 ),
 
@@ -28,8 +28,8 @@ renewals as (
             order by renewal.engagement_sequence, renewal.head_close_date,
                 {{ by_code_point('renewal.head_opportunity_id') }}
         ) as arrival
-    from {{ ref('int_contracts__unioned') }} as renewal
-    inner join {{ ref('int_contracts__unioned') }} as prior
+    from {{ for_run_orgs(ref('int_contracts__unioned')) }} as renewal
+    inner join {{ for_run_orgs(ref('int_contracts__unioned')) }} as prior
         on prior.org_id = renewal.org_id and prior.contract_id = renewal.prior_contract_id
     where renewal.contract_type = 'RENEWAL' and not renewal.head_is_lost
 )

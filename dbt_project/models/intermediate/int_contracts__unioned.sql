@@ -4,20 +4,20 @@
 -- its head opportunity's closed/won state and its term. (Nested loops off:
 -- int_opportunities__typed is indexed by org only; see int_legacy__members.)
 with legacy as (
-    select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+    select * from {{ for_run_orgs(ref('int_legacy__contracts')) }} where link_state = 'OK'
 ),
 
 made_by_orphans as (
     select decisions.*, dynamic.opportunity_type, dynamic.start_date, dynamic.end_date
-    from {{ ref('int_orphans__decisions') }} as decisions
-    inner join {{ ref('int_orphans__dynamic') }} as dynamic
+    from {{ for_run_orgs(ref('int_orphans__decisions')) }} as decisions
+    inner join {{ for_run_orgs(ref('int_orphans__dynamic')) }} as dynamic
         on dynamic.org_id = decisions.org_id and dynamic.opportunity_id = decisions.opportunity_id
     where decisions.created_contract_id is not null
 ),
 
 heads as (
     -- every head is a valid opportunity (a legacy head or a deciding orphan)
-    select * from {{ ref('int_opportunities__typed') }}
+    select * from {{ for_run_orgs(ref('int_opportunities__typed')) }}
 ),
 
 unioned as (

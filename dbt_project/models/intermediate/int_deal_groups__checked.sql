@@ -1,7 +1,7 @@
 -- Every legacy deal-group row with its rule-0 quarantine reason (NULL_ID,
 -- DUPLICATE_ID) when it has one.
 with deal_groups as (
-    select * from {{ ref('stg_app__deal_groups') }}
+    select * from {{ for_run_orgs(ref('stg_app__deal_groups')) }}
 ),
 
 counted as (

@@ -2,13 +2,9 @@
 -- The legacy contracts the orphan decider sees from the start (rule 5): term,
 -- account, engagement position, whether it is archived (head Lost), and
 -- whether it already has a non-archived legacy successor.
--- Only the ordered decider reads it. It waits for int_opportunities__valid
--- only so that dbt's two threads give the orphans' chain (interaction edges,
--- components, numbering) a core of its own and build these two beside it,
--- one after the other (D50).
--- depends_on: {{ ref('int_opportunities__valid') }}
+-- Only the ordered decider reads it.
 with contracts as (
-    select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+    select * from {{ for_run_orgs(ref('int_legacy__contracts')) }} where link_state = 'OK'
 ),
 
 priors_with_a_successor as (

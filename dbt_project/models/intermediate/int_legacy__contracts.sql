@@ -5,11 +5,11 @@
 -- others are quarantined, and the candidates of a quarantined contract start
 -- engagements of their own.
 with recursive converted as (
-    select * from {{ ref('int_legacy__deal_group_outcomes') }} where outcome = 'CONVERTED'
+    select * from {{ for_run_orgs(ref('int_legacy__deal_group_outcomes')) }} where outcome = 'CONVERTED'
 ),
 
 candidates as (
-    select * from {{ ref('int_legacy__successor_candidates') }}
+    select * from {{ for_run_orgs(ref('int_legacy__successor_candidates')) }}
 ),
 
 first_successors as (
@@ -34,7 +34,7 @@ linked (org_id, contract_id, link_state, first_contract_id, engagement_sequence,
         case when linked.link_state = 'OK' then linked.engagement_sequence + 1 else 1 end,
         case when linked.link_state = 'OK' then linked.contract_id end
     from linked
-    inner join {{ ref('int_legacy__successor_candidates') }} as candidates
+    inner join {{ for_run_orgs(ref('int_legacy__successor_candidates')) }} as candidates
         on candidates.org_id = linked.org_id and candidates.prior_contract_id = linked.contract_id
 ),
 

@@ -4,15 +4,15 @@
 -- LEGACY_TYPE_CONFLICT (head not NEW_BUSINESS/RENEWAL, or a later member not
 -- AMENDMENT; detail names the first offender). Head and term come along.
 with deal_groups as (
-    select * from {{ ref('int_deal_groups__checked') }} where row_reason is null
+    select * from {{ for_run_orgs(ref('int_deal_groups__checked')) }} where row_reason is null
 ),
 
 kept as (
-    select * from {{ ref('int_legacy__members') }} where not is_deleted
+    select * from {{ for_run_orgs(ref('int_legacy__members')) }} where not is_deleted
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities__typed') }} where row_reason is null
+    select * from {{ for_run_orgs(ref('int_opportunities__typed')) }} where row_reason is null
 ),
 
 offenders as (

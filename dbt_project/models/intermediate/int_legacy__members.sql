@@ -10,8 +10,8 @@ with screened as (
     -- valid deal group: a membership naming no deal group of its org is
     -- MISSING_REFERENCE, and the members of a duplicated one are quarantined
     select opportunities.*, screening.deal_group_id
-    from {{ ref('int_opportunities__screened') }} as screening
-    inner join {{ ref('int_opportunities__typed') }} as opportunities
+    from {{ for_run_orgs(ref('int_opportunities__screened')) }} as screening
+    inner join {{ for_run_orgs(ref('int_opportunities__typed')) }} as opportunities
         on opportunities.org_id = screening.org_id and opportunities.opportunity_id = screening.opportunity_id
     where screening.screen_reason is null and screening.deal_group_id is not null
       and opportunities.row_reason is null

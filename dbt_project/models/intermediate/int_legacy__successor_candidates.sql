@@ -1,4 +1,5 @@
-{{ config(indexes=[{'columns': ['org_id', 'prior_contract_id']}, {'columns': ['org_id', 'contract_id'], 'unique': true}],
+{{ config(indexes=[{'columns': ['org_id', 'prior_contract_id']},
+                   {'columns': ['org_id', 'contract_id'], 'unique': true}],
           pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
 -- Rule 2, continuation candidates: a RENEWAL-headed converted contract whose
 -- head pointer resolves (rule 4, legacy memberships only) to another contract
@@ -6,11 +7,11 @@
 -- candidates of that prior by head (close_date, id). The walk itself is
 -- int_opportunities__pointer_walks' (from the renewal heads).
 with converted as (
-    select * from {{ ref('int_legacy__deal_group_outcomes') }} where outcome = 'CONVERTED'
+    select * from {{ for_run_orgs(ref('int_legacy__deal_group_outcomes')) }} where outcome = 'CONVERTED'
 ),
 
 walk as (
-    select * from {{ ref('int_opportunities__pointer_walks') }} where start_deal_group_id is not null
+    select * from {{ for_run_orgs(ref('int_opportunities__pointer_walks')) }} where start_deal_group_id is not null
 ),
 
 final as (

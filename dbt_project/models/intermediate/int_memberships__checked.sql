@@ -6,15 +6,15 @@ with memberships as materialized (
         -- each `exists` is one hashed subplan over the ids (no dedup of 1 M ids
         -- first); materialized, so that each is evaluated once per row
         exists (
-            select 1 from {{ ref('stg_app__deal_groups') }} as deal_groups
+            select 1 from {{ for_run_orgs(ref('stg_app__deal_groups')) }} as deal_groups
             where deal_groups.org_id = memberships.org_id and deal_groups.deal_group_id = memberships.deal_group_id
         ) as has_deal_group,
         exists (
-            select 1 from {{ ref('stg_salesforce__opportunities') }} as opportunities
+            select 1 from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }} as opportunities
             where opportunities.org_id = memberships.org_id
               and opportunities.opportunity_id = memberships.opportunity_id
         ) as has_opportunity
-    from {{ ref('stg_app__deal_group_opportunities') }} as memberships
+    from {{ for_run_orgs(ref('stg_app__deal_group_opportunities')) }} as memberships
 ),
 
 final as (

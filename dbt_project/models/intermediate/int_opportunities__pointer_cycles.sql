@@ -24,12 +24,12 @@
 with recursive row_valid as materialized (
     select opportunities.org_id, opportunities.opportunity_id, opportunities.last_opportunity_id,
         opportunities.close_date
-    from {{ ref('stg_salesforce__opportunities') }} as opportunities
+    from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }} as opportunities
     where opportunities.org_id is not null
       and opportunities.opportunity_id is not null
       and opportunities.close_date is not null
       and not exists (
-          select 1 from {{ ref('int_opportunities__duplicate_ids') }} as duplicated
+          select 1 from {{ for_run_orgs(ref('int_opportunities__duplicate_ids')) }} as duplicated
           where duplicated.org_id = opportunities.org_id and duplicated.opportunity_id = opportunities.opportunity_id
       )
 ),

@@ -26,8 +26,8 @@ with recursive pointer_nodes as materialized (
         opportunities.opportunity_type,
         -- a screened opportunity with no reason is in one valid deal group, or in none
         screening.deal_group_id
-    from {{ ref('int_opportunities__typed') }} as opportunities
-    left join {{ ref('int_opportunities__screened') }} as screening
+    from {{ for_run_orgs(ref('int_opportunities__typed')) }} as opportunities
+    left join {{ for_run_orgs(ref('int_opportunities__screened')) }} as screening
         on screening.org_id = opportunities.org_id and screening.opportunity_id = opportunities.opportunity_id
     where opportunities.row_reason is null
       and screening.screen_reason is null
@@ -43,7 +43,7 @@ starts as (
       and opportunity_type = 'RENEWAL' and last_opportunity_id is not null
     union all
     select org_id, opportunity_id, null, last_opportunity_id
-    from {{ ref('int_orphans__classified') }}
+    from {{ for_run_orgs(ref('int_orphans__classified')) }}
     where static_reason is null and last_opportunity_id is not null
 ),
 

@@ -12,23 +12,23 @@ with row_quarantined as (
     -- the few opportunity ids rule 0 quarantined row by row (a membership names an
     -- existing id, so a member is row-valid unless its id is one of these)
     select distinct org_id, opportunity_id
-    from {{ ref('int_opportunities__typed') }}
+    from {{ for_run_orgs(ref('int_opportunities__typed')) }}
     where row_reason is not null
 ),
 
 cycles as (
-    select * from {{ ref('int_opportunities__pointer_cycles') }}
+    select * from {{ for_run_orgs(ref('int_opportunities__pointer_cycles')) }}
 ),
 
 memberships as (
     select org_id, deal_group_id, opportunity_id
-    from {{ ref('int_memberships__checked') }}
+    from {{ for_run_orgs(ref('int_memberships__checked')) }}
     where reason is null
 ),
 
 duplicated_deal_groups as (
     select distinct org_id, deal_group_id
-    from {{ ref('int_deal_groups__checked') }}
+    from {{ for_run_orgs(ref('int_deal_groups__checked')) }}
     where row_reason = 'DUPLICATE_ID'
 ),
 

@@ -7,7 +7,7 @@
 -- read more than once is materialized, a 1 M-row copy. Duplicate ids come from
 -- their own small model, which the cycle check reads too.)
 with opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }}
 ),
 
 mapping as (
@@ -25,13 +25,15 @@ org_terms as (
 ),
 
 duplicated as (
-    select * from {{ ref('int_opportunities__duplicate_ids') }}
+    select * from {{ for_run_orgs(ref('int_opportunities__duplicate_ids')) }}
 ),
 
 crm_types as (
     -- each distinct CRM type normalized once (a few dozen values, not one per opportunity)
     select org_id, crm_type, {{ normalize_crm_type('crm_type') }} as crm_type_key
-    from (select distinct org_id, crm_type from {{ ref('stg_salesforce__opportunities') }}) as distinct_types
+    from (
+        select distinct org_id, crm_type from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }}
+    ) as distinct_types
 ),
 
 own_types as (

@@ -22,10 +22,10 @@ with orphans as (
         opportunities.last_opportunity_id,
         opportunities.start_date,
         opportunities.end_date
-    from {{ ref('int_opportunities__typed') }} as opportunities
+    from {{ for_run_orgs(ref('int_opportunities__typed')) }} as opportunities
     where opportunities.row_reason is null
       and not exists (
-          select 1 from {{ ref('int_opportunities__screened') }} as screening
+          select 1 from {{ for_run_orgs(ref('int_opportunities__screened')) }} as screening
           where screening.org_id = opportunities.org_id and screening.opportunity_id = opportunities.opportunity_id
       )
 ),

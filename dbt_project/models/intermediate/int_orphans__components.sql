@@ -13,14 +13,14 @@
 -- are traversed: int_orphans__interaction_edges keeps only their edges.
 with recursive dynamic as (
     select dependence.org_id, dependence.opportunity_id, classified.orphan_account_id
-    from {{ ref('int_orphans__path_dependence') }} as dependence
-    inner join {{ ref('int_orphans__classified') }} as classified
+    from {{ for_run_orgs(ref('int_orphans__path_dependence')) }} as dependence
+    inner join {{ for_run_orgs(ref('int_orphans__classified')) }} as classified
         on classified.org_id = dependence.org_id and classified.opportunity_id = dependence.opportunity_id
     where not dependence.is_decided_statically
 ),
 
 edges as (
-    select * from {{ ref('int_orphans__interaction_edges') }}
+    select * from {{ for_run_orgs(ref('int_orphans__interaction_edges')) }}
 ),
 
 -- the nodes of tangled homes: every one is the start of a kept edge
@@ -39,7 +39,7 @@ reach (org_id, root, node) as (
     union
     select reach.org_id, reach.root, edges.node_b
     from reach
-    inner join {{ ref('int_orphans__interaction_edges') }} as edges
+    inner join {{ for_run_orgs(ref('int_orphans__interaction_edges')) }} as edges
         on edges.org_id = reach.org_id and edges.node_a = reach.node
 ),
 

@@ -13,10 +13,10 @@ with classified as (
         -- the deal group at the walk's end is its static target if it is a legacy
         -- contract (not quarantined by the conversion or the continuation)
         legacy_contracts.contract_id as static_target_contract_id
-    from {{ ref('int_orphans__classified') }} as classified
-    inner join {{ ref('int_orphans__path_dependence') }} as dependence
+    from {{ for_run_orgs(ref('int_orphans__classified')) }} as classified
+    inner join {{ for_run_orgs(ref('int_orphans__path_dependence')) }} as dependence
         on dependence.org_id = classified.org_id and dependence.opportunity_id = classified.opportunity_id
-    left join {{ ref('int_legacy__contracts') }} as legacy_contracts
+    left join {{ for_run_orgs(ref('int_legacy__contracts')) }} as legacy_contracts
         on legacy_contracts.org_id = dependence.org_id
        and legacy_contracts.contract_id = dependence.walk_end_deal_group_id
        and legacy_contracts.link_state = 'OK'
@@ -24,7 +24,7 @@ with classified as (
 ),
 
 components as (
-    select * from {{ ref('int_orphans__components') }}
+    select * from {{ for_run_orgs(ref('int_orphans__components')) }}
 ),
 
 final as (

@@ -1,4 +1,5 @@
-{{ config(indexes=[{'columns': ['org_id', 'node_a']}], pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
+{{ config(indexes=[{'columns': ['org_id', 'node_a']}],
+          pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
 -- The interaction graph of the dynamic orphans (see int_orphans__components),
 -- both directions of every edge: orphan ↔ its account ('a:' ids), orphan ↔
 -- each dynamic orphan its pointer passes ('o:' ids), renewal ↔ the account of
@@ -22,8 +23,8 @@ with dynamic as materialized (
         coalesce('a:' || classified.orphan_account_id, 'o:' || classified.opportunity_id) as home,
         dependence.passed_orphans,
         dependence.walk_end_deal_group_id
-    from {{ ref('int_orphans__classified') }} as classified
-    inner join {{ ref('int_orphans__path_dependence') }} as dependence
+    from {{ for_run_orgs(ref('int_orphans__classified')) }} as classified
+    inner join {{ for_run_orgs(ref('int_orphans__path_dependence')) }} as dependence
         on dependence.org_id = classified.org_id and dependence.opportunity_id = classified.opportunity_id
     where classified.static_reason is null and not dependence.is_decided_statically
 ),
@@ -33,7 +34,7 @@ legacy as (
     -- quarantines as a duplicate successor adds an edge that joins two
     -- components, which never changes a decision (only what is decided together)
     select org_id, deal_group_id as contract_id, account_id
-    from {{ ref('int_legacy__deal_group_outcomes') }}
+    from {{ for_run_orgs(ref('int_legacy__deal_group_outcomes')) }}
     where outcome = 'CONVERTED'
 ),
 

@@ -7,7 +7,7 @@
 -- cut list is empty is decided here and now: it joins the static end of its
 -- walk, or is AMENDMENT_PRIOR_NOT_FOUND.
 with candidates as (
-    select * from {{ ref('int_orphans__classified') }} where static_reason is null
+    select * from {{ for_run_orgs(ref('int_orphans__classified')) }} where static_reason is null
 ),
 
 paths as (
@@ -15,7 +15,7 @@ paths as (
     -- passed, in order, and the deal group whose live member ends it (the
     -- walk's static target if the legacy conversion and continuation keep it
     -- as a contract; the readers check that, D50)
-    select * from {{ ref('int_opportunities__pointer_walks') }} where start_deal_group_id is null
+    select * from {{ for_run_orgs(ref('int_opportunities__pointer_walks')) }} where start_deal_group_id is null
 ),
 
 passed as materialized (
@@ -29,7 +29,7 @@ passed as materialized (
 last_openers as (
     select passed.org_id, passed.opportunity_id, max(passed.position) as position
     from passed
-    inner join {{ ref('int_orphans__classified') }} as opener
+    inner join {{ for_run_orgs(ref('int_orphans__classified')) }} as opener
         on opener.org_id = passed.org_id and opener.opportunity_id = passed.passed_opportunity_id
     where opener.static_reason is null and opener.opportunity_type in ('NEW_BUSINESS', 'RENEWAL')
     group by passed.org_id, passed.opportunity_id

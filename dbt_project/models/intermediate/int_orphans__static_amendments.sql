@@ -4,11 +4,11 @@
 -- reaches, or stay unattached AMENDMENT_PRIOR_NOT_FOUND — whatever the order.
 -- (Nested loops off: int_legacy__contracts has no index; see int_orphans__dynamic.)
 with dependence as (
-    select * from {{ ref('int_orphans__path_dependence') }} where is_decided_statically
+    select * from {{ for_run_orgs(ref('int_orphans__path_dependence')) }} where is_decided_statically
 ),
 
 legacy_contracts as (
-    select org_id, contract_id from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+    select org_id, contract_id from {{ for_run_orgs(ref('int_legacy__contracts')) }} where link_state = 'OK'
 ),
 
 final as (
@@ -22,7 +22,7 @@ final as (
             then 'no contract reached from ' || dependence.last_opportunity_id
         end as detail
     from dependence
-    inner join {{ ref('int_orphans__classified') }} as classified
+    inner join {{ for_run_orgs(ref('int_orphans__classified')) }} as classified
         on classified.org_id = dependence.org_id and classified.opportunity_id = dependence.opportunity_id
     -- the walk's end is a contract unless the legacy conversion or continuation
     -- quarantined it

@@ -6,24 +6,20 @@
 -- a legacy contract's, and the account of every won new-business orphan with
 -- an account (each one either opens a contract of its account or finds one
 -- covering its close date: rule 5); a renewal contract stays in its prior's
--- account. So it needs nothing of the decided contracts (D46); it waits for
--- the decider only so that dbt's two threads give the chain's models before
--- it (int_opportunities__valid, the pointer walk, the decider's two parts) a
--- core of their own, and then builds beside int_contracts__unioned.
--- depends_on: {{ ref('int_orphans__decisions') }}
+-- account. So it needs nothing of the decided contracts (D46).
 with legacy as (
-    select * from {{ ref('int_legacy__contracts') }} where link_state = 'OK'
+    select * from {{ for_run_orgs(ref('int_legacy__contracts')) }} where link_state = 'OK'
 ),
 
 won_new_business_orphans as (
     select org_id, orphan_account_id, account_id
-    from {{ ref('int_orphans__classified') }}
+    from {{ for_run_orgs(ref('int_orphans__classified')) }}
     where static_reason is null and opportunity_type = 'NEW_BUSINESS'
 ),
 
 crm_names as (
     select org_id, crm_account_id, min(name collate "C") as name
-    from {{ ref('stg_salesforce__accounts') }}
+    from {{ for_run_orgs(ref('stg_salesforce__accounts')) }}
     where not is_deleted and name is not null and crm_account_id is not null
     group by org_id, crm_account_id
 ),

@@ -1,26 +1,26 @@
 -- One row per org in the sources: every opportunity row lands exactly once,
 -- attached + unattached + quarantined = input (invariant 5).
 with orgs as (
-    select org_id from {{ ref('stg_salesforce__opportunities') }}
-    union select org_id from {{ ref('stg_app__deal_groups') }}
-    union select org_id from {{ ref('stg_app__deal_group_opportunities') }}
-    union select org_id from {{ ref('stg_app__organizations') }}
+    select org_id from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }}
+    union select org_id from {{ for_run_orgs(ref('stg_app__deal_groups')) }}
+    union select org_id from {{ for_run_orgs(ref('stg_app__deal_group_opportunities')) }}
+    union select org_id from {{ for_run_orgs(ref('stg_app__organizations')) }}
 ),
 
 inputs as (
-    select org_id, count(*) as n from {{ ref('stg_salesforce__opportunities') }} group by org_id
+    select org_id, count(*) as n from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }} group by org_id
 ),
 
 attached as (
-    select org_id, count(*) as n from {{ ref('contract_memberships') }} group by org_id
+    select org_id, count(*) as n from {{ for_run_orgs(ref('contract_memberships')) }} group by org_id
 ),
 
 unattached as (
-    select org_id, count(*) as n from {{ ref('unattached_opportunities') }} group by org_id
+    select org_id, count(*) as n from {{ for_run_orgs(ref('unattached_opportunities')) }} group by org_id
 ),
 
 quarantined as (
-    select org_id, count(*) as n from {{ ref('quarantined_rows') }}
+    select org_id, count(*) as n from {{ for_run_orgs(ref('quarantined_rows')) }}
     where source_table = 'opportunity'
     group by org_id
 ),

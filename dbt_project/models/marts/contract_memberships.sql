@@ -9,8 +9,8 @@ with legacy_members as (
     -- the live members of the deal groups that became contracts (rule 2)
     select members.org_id, members.deal_group_id as contract_id, members.opportunity_id,
         members.member_position as position, 0::bigint as decision_step, members.opportunity_type
-    from {{ ref('int_legacy__members') }} as members
-    inner join {{ ref('int_legacy__contracts') }} as legacy_contracts
+    from {{ for_run_orgs(ref('int_legacy__members')) }} as members
+    inner join {{ for_run_orgs(ref('int_legacy__contracts')) }} as legacy_contracts
         on legacy_contracts.org_id = members.org_id and legacy_contracts.contract_id = members.deal_group_id
     where not members.is_deleted and legacy_contracts.link_state = 'OK'
 ),
@@ -18,13 +18,13 @@ with legacy_members as (
 decisions as (
     select decisions.org_id, decisions.opportunity_id, decisions.attached_contract_id,
         decisions.created_contract_id, decisions.decision_step, dynamic.opportunity_type, dynamic.close_date
-    from {{ ref('int_orphans__decisions') }} as decisions
-    inner join {{ ref('int_orphans__dynamic') }} as dynamic
+    from {{ for_run_orgs(ref('int_orphans__decisions')) }} as decisions
+    inner join {{ for_run_orgs(ref('int_orphans__dynamic')) }} as dynamic
         on dynamic.org_id = decisions.org_id and dynamic.opportunity_id = decisions.opportunity_id
     where decisions.attached_contract_id is not null
     union all
     select org_id, opportunity_id, attached_contract_id, null, 0, 'AMENDMENT', close_date
-    from {{ ref('int_orphans__static_amendments') }}
+    from {{ for_run_orgs(ref('int_orphans__static_amendments')) }}
     where attached_contract_id is not null
 ),
 
@@ -68,7 +68,7 @@ final as (
         union all select * from orphan_amendments
     ) as memberships
     -- a scaffolded renewal adopted by the opportunity that arrived for its prior (SPEC §4)
-    left join {{ ref('int_contracts__adopted_scaffolds') }} as adopted
+    left join {{ for_run_orgs(ref('int_contracts__adopted_scaffolds')) }} as adopted
         on adopted.org_id = memberships.org_id and adopted.computed_contract_id = memberships.contract_id
 )
 

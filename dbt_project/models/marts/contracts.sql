@@ -8,15 +8,15 @@
 -- head close_date, head id), so an archived renewal attempt and the renewal
 -- that replaced it get consecutive numbers (decision D8).
 with contracts as (
-    select * from {{ ref('int_contracts__unioned') }}
+    select * from {{ for_run_orgs(ref('int_contracts__unioned')) }}
 ),
 
 adopted as (
-    select * from {{ ref('int_contracts__adopted_scaffolds') }}
+    select * from {{ for_run_orgs(ref('int_contracts__adopted_scaffolds')) }}
 ),
 
 applied_orgs as (
-    select org_id from {{ ref('org_flag_states') }} where is_applied
+    select org_id from {{ for_run_orgs(ref('org_flag_states')) }} where is_applied
 ),
 
 started_successors as (

@@ -3,7 +3,7 @@
 -- else CHURNED (rule 6); started_on = its first term's start, ended_on = the
 -- last term's end once churned.
 with contracts as (
-    select * from {{ ref('contracts') }}
+    select * from {{ for_run_orgs(ref('contracts')) }}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 -- Rule 1: the canonical type of every opportunity with a usable id (non-null,
 -- unique in its org), with the CRM string it came from.
 with typed as (
-    select * from {{ ref('int_opportunities__typed') }}
+    select * from {{ for_run_orgs(ref('int_opportunities__typed')) }}
 ),
 
 final as (

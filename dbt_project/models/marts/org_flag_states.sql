@@ -3,9 +3,9 @@
 -- app.organization have every flag off. Only model-enabled orgs in a legal
 -- state are applied.
 with orgs as (
-    select org_id from {{ ref('stg_salesforce__opportunities') }} where org_id is not null
-    union select org_id from {{ ref('stg_app__deal_groups') }} where org_id is not null
-    union select org_id from {{ ref('stg_app__organizations') }}
+    select org_id from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }} where org_id is not null
+    union select org_id from {{ for_run_orgs(ref('stg_app__deal_groups')) }} where org_id is not null
+    union select org_id from {{ for_run_orgs(ref('stg_app__organizations')) }}
 ),
 
 flags as (
@@ -15,7 +15,7 @@ flags as (
         coalesce(organizations.renewal_chain_enabled, false) as renewal_chain_enabled,
         coalesce(organizations.deal_group_writeback_enabled, false) as deal_group_writeback_enabled
     from orgs
-    left join {{ ref('stg_app__organizations') }} as organizations on organizations.org_id = orgs.org_id
+    left join {{ for_run_orgs(ref('stg_app__organizations')) }} as organizations on organizations.org_id = orgs.org_id
 ),
 
 checked as (

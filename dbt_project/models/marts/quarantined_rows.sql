@@ -4,46 +4,46 @@
 with opportunity_rows as (
     select org_id, 'opportunity' as source_table, opportunity_id as row_id, row_reason as reason,
         row_detail as detail
-    from {{ ref('int_opportunities__typed') }}
+    from {{ for_run_orgs(ref('int_opportunities__typed')) }}
     where row_reason is not null
 ),
 
 screened_opportunities as (
     select org_id, 'opportunity', opportunity_id, screen_reason, screen_detail
-    from {{ ref('int_opportunities__screened') }}
+    from {{ for_run_orgs(ref('int_opportunities__screened')) }}
     where screen_reason is not null
 ),
 
 deal_group_rows as (
     select org_id, 'deal_group', deal_group_id, row_reason, row_detail
-    from {{ ref('int_deal_groups__checked') }}
+    from {{ for_run_orgs(ref('int_deal_groups__checked')) }}
     where row_reason is not null
 ),
 
 membership_rows as (
     select org_id, 'deal_group_opportunity', row_id, reason, detail
-    from {{ ref('int_memberships__checked') }}
+    from {{ for_run_orgs(ref('int_memberships__checked')) }}
     where reason is not null
 ),
 
 unconverted_deal_groups as (
     select org_id, 'deal_group', deal_group_id, outcome, detail
-    from {{ ref('int_legacy__deal_group_outcomes') }}
+    from {{ for_run_orgs(ref('int_legacy__deal_group_outcomes')) }}
     where outcome in ('EMPTY_DEAL_GROUP', 'LEGACY_TYPE_CONFLICT')
 ),
 
 type_conflict_members as (
     select members.org_id, 'opportunity', members.opportunity_id, outcomes.outcome,
         'deal group ' || outcomes.deal_group_id || ': ' || outcomes.detail
-    from {{ ref('int_legacy__members') }} as members
-    inner join {{ ref('int_legacy__deal_group_outcomes') }} as outcomes
+    from {{ for_run_orgs(ref('int_legacy__members')) }} as members
+    inner join {{ for_run_orgs(ref('int_legacy__deal_group_outcomes')) }} as outcomes
         on outcomes.org_id = members.org_id and outcomes.deal_group_id = members.deal_group_id
     where outcomes.outcome = 'LEGACY_TYPE_CONFLICT' and not members.is_deleted
 ),
 
 duplicate_successors as (
     select org_id, 'deal_group', contract_id, 'LEGACY_DUPLICATE_SUCCESSOR', duplicate_detail
-    from {{ ref('int_legacy__contracts') }}
+    from {{ for_run_orgs(ref('int_legacy__contracts')) }}
     where link_state = 'DUPLICATE'
 ),
 
@@ -51,8 +51,8 @@ duplicate_successor_members as (
     select members.org_id, 'opportunity', members.opportunity_id, 'LEGACY_DUPLICATE_SUCCESSOR',
         'member of deal group ' || contracts.contract_id || ', second successor of contract '
             || contracts.duplicated_prior_id
-    from {{ ref('int_legacy__members') }} as members
-    inner join {{ ref('int_legacy__contracts') }} as contracts
+    from {{ for_run_orgs(ref('int_legacy__members')) }} as members
+    inner join {{ for_run_orgs(ref('int_legacy__contracts')) }} as contracts
         on contracts.org_id = members.org_id and contracts.contract_id = members.deal_group_id
     where contracts.link_state = 'DUPLICATE' and not members.is_deleted
 ),

@@ -5,25 +5,25 @@
 with legacy_deleted as (
     select org_id, opportunity_id, 'DELETED' as reason,
         'deleted member of deal group ' || deal_group_id as detail
-    from {{ ref('int_legacy__members') }}
+    from {{ for_run_orgs(ref('int_legacy__members')) }}
     where is_deleted
 ),
 
 static_orphans as (
     select org_id, opportunity_id, static_reason as reason, static_detail as detail
-    from {{ ref('int_orphans__classified') }}
+    from {{ for_run_orgs(ref('int_orphans__classified')) }}
     where static_reason is not null
 ),
 
 dynamic_orphans as (
     select org_id, opportunity_id, reason, detail
-    from {{ ref('int_orphans__decisions') }}
+    from {{ for_run_orgs(ref('int_orphans__decisions')) }}
     where reason is not null
 ),
 
 static_amendments as (
     select org_id, opportunity_id, reason, detail
-    from {{ ref('int_orphans__static_amendments') }}
+    from {{ for_run_orgs(ref('int_orphans__static_amendments')) }}
     where reason is not null
 ),
 

@@ -6,7 +6,7 @@
 -- (Counted per distinct string first, then normalized: a few values per org, not
 -- one per opportunity.)
 with typed as (
-    select * from {{ ref('int_opportunities__typed') }}
+    select * from {{ for_run_orgs(ref('int_opportunities__typed')) }}
 ),
 
 unmapped_strings as (

@@ -11,7 +11,7 @@
 -- (Nested loops are off: in an org-scoped build the planner expects one seed
 -- line and re-aggregated the hashes once per line — 31 s instead of 0.1 s.)
 with live_lines as (
-    select * from {{ ref('int_renewals__chain_lines') }}
+    select * from {{ for_run_orgs(ref('renewal_chain_lines')) }}
     where is_usable and end_date >= renewal_start_date - 1
 ),
 
@@ -34,7 +34,7 @@ priced as (
         t.renewal_start_date as start_date,
         t.renewal_end_date as end_date
     from netted as n
-    inner join {{ ref('renewal_targets') }} as t
+    inner join {{ for_run_orgs(ref('renewal_targets')) }} as t
         on t.org_id = n.org_id and t.prior_contract_id = n.prior_contract_id
     where n.quantity > 0
 ),

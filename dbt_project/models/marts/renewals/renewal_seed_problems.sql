@@ -8,7 +8,7 @@
 --   NEGATIVE_QUANTITY               a SKU whose deltas net below zero (dropped)
 --   NO_SEED                         nothing valid is left: the renewal gets no seed lines
 with chain as (
-    select * from {{ ref('int_renewals__chain_lines') }}
+    select * from {{ for_run_orgs(ref('renewal_chain_lines')) }}
 ),
 
 steps as (
@@ -18,7 +18,7 @@ steps as (
 primaries as (
     select org_id, opportunity_id, count(*) as primary_quotes,
         string_agg(quote_id, ', ' order by {{ by_code_point('quote_id') }}) as quote_ids
-    from {{ ref('stg_app__quotes') }}
+    from {{ for_run_orgs(ref('stg_app__quotes')) }}
     where is_primary and not is_system_draft
     group by org_id, opportunity_id
     having count(*) > 1
@@ -59,7 +59,7 @@ from negative
 union all
 select t.org_id, t.prior_contract_id, t.renewal_contract_id, 'marts.renewal_targets', t.renewal_contract_id, 'NO_SEED',
        'no valid line is left for the renewal of ' || t.prior_contract_id
-from {{ ref('renewal_targets') }} as t
+from {{ for_run_orgs(ref('renewal_targets')) }} as t
 where t.needs_seed
-  and not exists (select 1 from {{ ref('renewal_seed_lines') }} as l
+  and not exists (select 1 from {{ for_run_orgs(ref('renewal_seed_lines')) }} as l
                   where l.org_id = t.org_id and l.renewal_contract_id = t.renewal_contract_id)

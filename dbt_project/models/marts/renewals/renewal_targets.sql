@@ -1,4 +1,7 @@
-{{ config(indexes=[{'columns': ['org_id', 'prior_contract_id'], 'unique': true}, {'columns': ['org_id', 'renewal_contract_id']}]) }}
+{{ config(indexes=[
+    {'columns': ['org_id', 'prior_contract_id'], 'unique': true},
+    {'columns': ['org_id', 'renewal_contract_id']},
+]) }}
 -- SPEC §4, one row per prior (an ACTIVE contract, head Won, org renewal-enabled):
 -- does a PENDING successor exist — computed from a renewal opportunity
 -- (COMPUTED, which includes an adopted scaffold) or scaffolded earlier and not
@@ -7,7 +10,7 @@
 -- the org's renewal_lead_days before the prior's end date have come (LEAD_TIME).
 -- renewal_contract_id is the successor's id, or the id a scaffold will get.
 with priors as (
-    select * from {{ ref('int_renewals__priors') }}
+    select * from {{ for_run_orgs(ref('renewal_priors')) }}
 ),
 
 computed_successors as (
@@ -16,7 +19,7 @@ computed_successors as (
         select org_id, prior_contract_id, contract_id, head_opportunity_id,
             row_number() over (partition by org_id, prior_contract_id
                                order by engagement_sequence, {{ by_code_point('contract_id') }}) as n
-        from {{ ref('contracts') }}
+        from {{ for_run_orgs(ref('contracts')) }}
         where contract_type = 'RENEWAL' and status = 'PENDING'
     ) as ranked
     where n = 1
@@ -28,7 +31,7 @@ scaffolded_successors as (
         select org_id, prior_contract_id, contract_id,
             row_number() over (partition by org_id, prior_contract_id
                                order by created_at, {{ by_code_point('contract_id') }}) as n
-        from {{ ref('stg_app__renewal_scaffolds') }}
+        from {{ for_run_orgs(ref('stg_app__renewal_scaffolds')) }}
         where status = 'PENDING' and not is_adopted
     ) as ranked
     where n = 1
@@ -38,10 +41,10 @@ pointing_opportunities as (
     -- open renewal opportunities that joined no contract, pointing at a member of the prior
     select m.org_id, m.contract_id as prior_contract_id,
         min({{ by_code_point('o.opportunity_id') }}) as opportunity_id
-    from {{ ref('unattached_opportunities') }} as u
-    inner join {{ ref('int_opportunities__valid') }} as o
+    from {{ for_run_orgs(ref('unattached_opportunities')) }} as u
+    inner join {{ for_run_orgs(ref('valid_opportunities')) }} as o
         on o.org_id = u.org_id and o.opportunity_id = u.opportunity_id
-    inner join {{ ref('contract_memberships') }} as m
+    inner join {{ for_run_orgs(ref('contract_memberships')) }} as m
         on m.org_id = o.org_id and m.opportunity_id = o.last_opportunity_id
     where o.opportunity_type = 'RENEWAL' and not o.is_closed and not o.is_deleted
     group by m.org_id, m.contract_id

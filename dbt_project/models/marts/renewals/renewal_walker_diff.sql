@@ -4,22 +4,22 @@
 --   engagement walker  the memberships of the prior contract
 with recursive renewals as (
     select t.org_id, t.prior_contract_id, t.renewal_contract_id, t.renewal_opportunity_id, o.last_opportunity_id
-    from {{ ref('renewal_targets') }} as t
-    inner join {{ ref('int_opportunities__valid') }} as o
+    from {{ for_run_orgs(ref('renewal_targets')) }} as t
+    inner join {{ for_run_orgs(ref('valid_opportunities')) }} as o
         on o.org_id = t.org_id and o.opportunity_id = t.renewal_opportunity_id
 ),
 
 legacy_walk (org_id, renewal_contract_id, opportunity_id, depth, goes_on) as (
     select r.org_id, r.renewal_contract_id, o.opportunity_id, 1, o.opportunity_type = 'AMENDMENT'
     from renewals as r
-    inner join {{ ref('int_opportunities__valid') }} as o
+    inner join {{ for_run_orgs(ref('valid_opportunities')) }} as o
         on o.org_id = r.org_id and o.opportunity_id = r.last_opportunity_id
     union all
     select w.org_id, w.renewal_contract_id, prev.opportunity_id, w.depth + 1, prev.opportunity_type = 'AMENDMENT'
     from legacy_walk as w
-    inner join {{ ref('int_opportunities__valid') }} as cur
+    inner join {{ for_run_orgs(ref('valid_opportunities')) }} as cur
         on cur.org_id = w.org_id and cur.opportunity_id = w.opportunity_id
-    inner join {{ ref('int_opportunities__valid') }} as prev
+    inner join {{ for_run_orgs(ref('valid_opportunities')) }} as prev
         on prev.org_id = cur.org_id and prev.opportunity_id = cur.last_opportunity_id
     where w.goes_on and w.depth < 1000
 ),
@@ -35,7 +35,7 @@ engagement as (
     select r.org_id, r.renewal_contract_id,
         array_agg(m.opportunity_id order by m.opportunity_id) as opportunity_ids
     from renewals as r
-    inner join {{ ref('contract_memberships') }} as m
+    inner join {{ for_run_orgs(ref('contract_memberships')) }} as m
         on m.org_id = r.org_id and m.contract_id = r.prior_contract_id
     group by r.org_id, r.renewal_contract_id
 )

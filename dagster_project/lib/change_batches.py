@@ -35,8 +35,9 @@ class ReadyBatch:
     settling_events: int
 
 
-def ready_batch(conn: psycopg.Connection, after_event_id: int, debounce_seconds: float,
-                max_events: int = DEFAULT_MAX_EVENTS_PER_RUN) -> ReadyBatch | None:
+def ready_batch(
+    conn: psycopg.Connection, after_event_id: int, debounce_seconds: float, max_events: int = DEFAULT_MAX_EVENTS_PER_RUN
+) -> ReadyBatch | None:
     """The longest run of events after the cursor that belong only to settled
     keys (an inspection — or a template, for template events — with no event in
     the last ``debounce_seconds``). A burst for one inspection is held back
@@ -77,7 +78,8 @@ def _counted_sql() -> str:
     """SQL: does an event's class list count for an agreement's policy?"""
     per_policy = " or ".join(
         f"(a.policy = '{policy}' and b.change_classes && array{list(classes)}::text[])"
-        for policy, classes in COUNTED_CLASSES.items())
+        for policy, classes in COUNTED_CLASSES.items()
+    )
     return f"(b.change_classes && array{list(ALWAYS_CHECKED)}::text[] or a.policy is null or {per_policy})"
 
 

@@ -16,9 +16,10 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 CONTENT_VERSION = "agreement/v1;"
 _AMOUNT_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
@@ -33,7 +34,7 @@ def canonical_timestamp(value: dt.datetime | None) -> str | None:
     """UTC, to the second (fractions truncated, as PostgreSQL's to_char does)."""
     if value is None:
         return None
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def canonical_amount(value: Any) -> str | None:
@@ -135,8 +136,18 @@ def resolved_content(body: str | None, facts: InspectionFacts) -> str | None:
     (None when people cannot be read)."""
     if facts.people_facts is None:
         return None
-    return (CONTENT_VERSION + canon(body) + "property=" + facts.property_facts + "people=" + facts.people_facts
-            + "datetime=" + facts.datetime_facts + "charges=" + facts.charges_facts)
+    return (
+        CONTENT_VERSION
+        + canon(body)
+        + "property="
+        + facts.property_facts
+        + "people="
+        + facts.people_facts
+        + "datetime="
+        + facts.datetime_facts
+        + "charges="
+        + facts.charges_facts
+    )
 
 
 def content_hash(body: str | None, facts: InspectionFacts) -> str | None:
@@ -151,12 +162,18 @@ def signed_snapshot(body: str | None, version: int | None, facts: InspectionFact
         "signed_content_hash": content_hash(body, facts),
         "signed_template_version": version,
         "signed_facts": {
-            "property": {"address": facts.property_address, "city": facts.property_city,
-                         "postal_code": facts.property_postal_code},
+            "property": {
+                "address": facts.property_address,
+                "city": facts.property_city,
+                "postal_code": facts.property_postal_code,
+            },
             "people": facts.people,
             "scheduled_at": canonical_timestamp(facts.scheduled_at),
-            "charges": [{"charge_id": c.charge_id, "service_name": c.service_name,
-                         "amount": canonical_amount(c.amount)} for c in facts.charges if not c.is_deleted],
+            "charges": [
+                {"charge_id": c.charge_id, "service_name": c.service_name, "amount": canonical_amount(c.amount)}
+                for c in facts.charges
+                if not c.is_deleted
+            ],
             "template": {"version": version, "body_sha256": None if body is None else sha256_hex(body)},
         },
     }
@@ -164,12 +181,14 @@ def signed_snapshot(body: str | None, version: int | None, facts: InspectionFact
 
 # --- the signed snapshot, read back (agreement_facts' *_signed columns) -------------------------
 
+
 def signed_property(signed_facts: Any) -> str | None:
     prop = signed_facts.get("property") if isinstance(signed_facts, Mapping) else None
     if not isinstance(prop, Mapping):
         return None
-    return canonical_property(*(None if prop.get(k) is None else json_leaf_text(prop[k])
-                                for k in ("address", "city", "postal_code")))
+    return canonical_property(
+        *(None if prop.get(k) is None else json_leaf_text(prop[k]) for k in ("address", "city", "postal_code"))
+    )
 
 
 def signed_people(signed_facts: Any) -> str | None:

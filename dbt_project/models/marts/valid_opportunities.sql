@@ -15,7 +15,7 @@ with quarantined as (
     -- every opportunity row rule 0 or rule 2 quarantined, as the mart lists them
     -- (one definition of "quarantined"; a few hundred rows)
     select org_id, row_id as opportunity_id
-    from {{ ref('quarantined_rows') }}
+    from {{ for_run_orgs(ref('quarantined_rows')) }}
     where source_table = 'opportunity'
 ),
 
@@ -29,7 +29,7 @@ final as (
         opportunities.is_deleted,
         opportunities.close_date,
         opportunities.last_opportunity_id
-    from {{ ref('int_opportunities__typed') }} as opportunities
+    from {{ for_run_orgs(ref('int_opportunities__typed')) }} as opportunities
     where opportunities.row_reason is null
       and not exists (
           select 1 from quarantined

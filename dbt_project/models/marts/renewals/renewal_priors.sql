@@ -18,7 +18,8 @@ select
     s.renewal_pricing,
     s.renewal_uplift_pct,
     c.contract_name
-from {{ ref('contracts') }} as c
-inner join {{ ref('org_flag_states') }} as f on f.org_id = c.org_id and f.is_applied and f.renewal_chain_enabled
-inner join {{ ref('stg_config__org_settings') }} as s on s.org_id = c.org_id
+from {{ for_run_orgs(ref('contracts')) }} as c
+inner join {{ for_run_orgs(ref('org_flag_states')) }} as f
+    on f.org_id = c.org_id and f.is_applied and f.renewal_chain_enabled
+inner join {{ for_run_orgs(ref('stg_config__org_settings')) }} as s on s.org_id = c.org_id
 where c.status = 'ACTIVE' and c.head_is_won and c.end_date is not null

@@ -5,7 +5,7 @@
 -- the duplicate is listed in renewal_seed_problems). `is_usable` is false for a
 -- line without dates, SKU or quantity (listed too, never guessed).
 with targets as (
-    select * from {{ ref('renewal_targets') }} where needs_seed
+    select * from {{ for_run_orgs(ref('renewal_targets')) }} where needs_seed
 ),
 
 steps as (
@@ -17,16 +17,16 @@ steps as (
             partition by t.org_id, t.prior_contract_id, m.membership_sequence = 1
             order by o.close_date, {{ by_code_point('o.opportunity_id') }}) end as step
     from targets as t
-    inner join {{ ref('contract_memberships') }} as m
+    inner join {{ for_run_orgs(ref('contract_memberships')) }} as m
         on m.org_id = t.org_id and m.contract_id = t.prior_contract_id
-    inner join {{ ref('int_opportunities__valid') }} as o
+    inner join {{ for_run_orgs(ref('valid_opportunities')) }} as o
         on o.org_id = m.org_id and o.opportunity_id = m.opportunity_id
     where m.membership_sequence = 1 or (m.opportunity_type = 'AMENDMENT' and o.is_won)
 ),
 
 chosen_quotes as (
     select distinct on (org_id, opportunity_id) org_id, opportunity_id, quote_id
-    from {{ ref('stg_app__quotes') }}
+    from {{ for_run_orgs(ref('stg_app__quotes')) }}
     where is_primary and status = 'SIGNED' and not is_system_draft
     order by org_id, opportunity_id, signed_at desc nulls last, {{ by_code_point('quote_id') }} desc
 )
@@ -40,4 +40,4 @@ select
         and l.product_sku is not null and l.quantity is not null as is_usable
 from steps as s
 left join chosen_quotes as q on q.org_id = s.org_id and q.opportunity_id = s.opportunity_id
-left join {{ ref('stg_app__quote_lines') }} as l on l.org_id = q.org_id and l.quote_id = q.quote_id
+left join {{ for_run_orgs(ref('stg_app__quote_lines')) }} as l on l.org_id = q.org_id and l.quote_id = q.quote_id
