@@ -45,32 +45,10 @@ from dagster_project.lib.resources import PostgresResource  # noqa: E402
 AS_OF = "2025-06-30"
 
 
-def quotes_for_won_opportunities(url: str) -> tuple[int, int]:
-    with database.connect(url) as conn:
-        quotes = conn.execute("""
-            insert into app.quote (org_id, id, opportunity_id, is_primary, status, signed_at, is_system_draft)
-            select org_id, 'q-' || id, id, true, 'SIGNED', close_date, false
-            from salesforce.opportunity where is_won and id is not null and org_id is not null
-        """).rowcount
-        lines = conn.execute("""
-            insert into app.quote_line (org_id, quote_id, id, product_sku, quantity, unit_price, start_date, end_date)
-            select o.org_id, 'q-' || o.id, 'q-' || o.id || '-' || g, 'SKU-' || (abs(hashtext(o.id || g)) % 40),
-                   case when o.last_opportunity_c is not null and g % 4 = 0 then -1
-                        else 1 + abs(hashtext(o.id || 'q' || g)) % 10 end,
-                   10 + abs(hashtext(o.id || 'p' || g)) % 490,
-                   o.close_date, coalesce(o.contract_end_date_c, o.close_date + 365)
-            from salesforce.opportunity as o
-            cross join lateral generate_series(1, 1 + abs(hashtext(o.id)) % 20) as g
-            where o.is_won and o.id is not null and o.org_id is not null
-        """).rowcount
-    with database.connect(url, autocommit=True) as conn:
-        conn.execute("analyze app.quote; analyze app.quote_line")
-    return quotes, lines
-
-
 def main() -> None:
     from dagster import AssetKey
 
+    from dagster_project.demo.quotes import load_signed_quotes
     from dagster_project.renewals.defs import renewal_run_config
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -103,7 +81,7 @@ def main() -> None:
     database.init_db(url)
     data = bench_dataset(args.opportunities, args.orgs)
     load_dataset(data, url)
-    quotes, lines = quotes_for_won_opportunities(url)
+    quotes, lines = load_signed_quotes(url=url)
     print(
         f"sources: {len(data.opportunities):,} opportunities, {quotes:,} signed quotes, {lines:,} quote lines, "
         f"{args.orgs} orgs"

@@ -98,12 +98,16 @@ def require_known_orgs(orgs: list[str]) -> None:
 def cmd_load_demo(args: argparse.Namespace) -> int:
     from dagster_project.demo.generate import demo_dataset
     from dagster_project.demo.load import load_dataset
+    from dagster_project.demo.quotes import load_signed_quotes
     from dagster_project.lib import database
 
     if args.orgs < 1 or args.scale <= 0:
         raise CliError("--orgs must be ≥ 1 and --scale > 0")
     database.init_db()
-    written = load_dataset(demo_dataset(orgs=args.orgs, scale=args.scale, seed=args.seed))
+    data = demo_dataset(orgs=args.orgs, scale=args.scale, seed=args.seed)
+    written = load_dataset(data)
+    orgs = sorted({row["org_id"] for row in data.organizations})
+    written["app.quote"], written["app.quote_line"] = load_signed_quotes(orgs)
     register_orgs()
     print("loaded demo data: " + ", ".join(f"{table} {count}" for table, count in written.items()))
     return 0

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'backfill_reconciliation'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'contract_memberships'}}}) }}
 -- Invariant 5, row by row: every opportunity whose id is unique in its org
 -- lands in exactly one of the memberships, the unattached list and the
 -- quarantine. (Rows sharing an id, or with no id, land only in the
