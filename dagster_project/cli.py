@@ -314,6 +314,20 @@ def cmd_renewals(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Every SPEC §7 audit over the live tables and the last computed marts, history appended."""
+    from dagster import DagsterInstance
+
+    from dagster_project.audits.cli import run_audit
+
+    require_platform_schema()
+    require_known_orgs(args.org or [])
+    _prepare_dagster_home()
+    lines, code = run_audit(args.org or None, args.fail_on, instance=DagsterInstance.get())
+    print("\n".join(lines))
+    return code
+
+
 def cmd_adopt_salesforce(args: argparse.Namespace) -> int:
     """Views in schema salesforce over a connector-landed schema, for one org (SPEC §8)."""
     from dagster_project.adoption.salesforce import AdoptionError, adopt_salesforce
@@ -420,6 +434,16 @@ def build_parser() -> argparse.ArgumentParser:
     renewals.add_argument("--as-of", help="compute statuses as of YYYY-MM-DD (default today)")
     renewals.add_argument("--dry-run", action="store_true", help="compute and verify only; write nothing")
     renewals.set_defaults(handler=cmd_renewals)
+
+    audit = commands.add_parser("audit", help="run every audit (SPEC §7), append the history, print the findings")
+    audit.add_argument("--org", action="append", help="record and print only this org (repeatable)")
+    audit.add_argument(
+        "--fail-on",
+        choices=["error", "warn", "never"],
+        default="error",
+        help="exit 1 when a finding at or above this severity is open (default error)",
+    )
+    audit.set_defaults(handler=cmd_audit)
 
     commands.add_parser("status", help="print the last backfill's summary").set_defaults(handler=cmd_status)
 

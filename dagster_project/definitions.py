@@ -2,6 +2,7 @@
 
 from dagster import Definitions
 
+from dagster_project.audits import defs as audits
 from dagster_project.backfill import defs as backfill
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
@@ -15,6 +16,7 @@ defs = Definitions.merge(
     backfill.defs,
     staleness.defs,
     renewals.defs,
+    audits.defs,
     Definitions(
         sensors=[staleness_sensor, renewal_sensor, org_discovery_sensor],
         resources={"dbt": dbt_resource(), "postgres": PostgresResource(), "staleness_settings": StalenessSettings()},

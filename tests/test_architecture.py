@@ -1,6 +1,7 @@
 """Arrows point down: only staging reads sources; a model reads its own layer or
 one below it (intermediate reads staging and intermediate; marts read marts,
-intermediate, and staging where a mart needs a source's rows as they are);
+intermediate, and staging where a mart needs a source's rows as they are; the
+audits read staging and marts, and `marts.audit_findings` unions them);
 sensors and checks read marts and `lib/`; no area imports another area's
 internals (what they share is in `lib/`). Each test names every crossing it finds."""
 
@@ -19,7 +20,9 @@ AREAS = {"backfill", "renewals", "staleness", "demo", "adoption", "audits", "mir
 ALLOWED_PARENTS = {
     "staging": {"source", "seed"},
     "intermediate": {"staging", "intermediate", "seed"},
-    "marts": {"staging", "intermediate", "marts", "seed"},
+    "marts": {"staging", "intermediate", "marts", "seed", "audits"},
+    # the audits read the live tables (through staging) and the computed marts
+    "audits": {"staging", "marts", "seed", "audits"},
 }
 
 

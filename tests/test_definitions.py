@@ -165,3 +165,23 @@ def test_runs_that_rebuild_the_hierarchy_queue_one_at_a_time(tmp_path):
         assert HIERARCHY_BUILD_TAGS.items() <= defs.get_job_def(job).tags.items()
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: true\n")  # a user's own: left alone
     assert write_instance_config(tmp_path).read_text() == "telemetry:\n  enabled: true\n"
+
+
+def test_the_code_location_has_the_audits_job_schedule_sensor_and_a_check_per_audit():
+    from dagster import DefaultScheduleStatus, DefaultSensorStatus
+
+    assert defs.get_job_def("audits") is not None
+    schedule = defs.get_schedule_def("audits_daily")
+    assert schedule.job_name == "audits" and schedule.default_status == DefaultScheduleStatus.RUNNING
+    assert defs.get_sensor_def("audits_after_apply").default_status == DefaultSensorStatus.RUNNING
+    assert defs.get_sensor_def("org_discovery_sensor").default_status == DefaultSensorStatus.RUNNING
+    checks = {(c.asset_key.to_user_string(), c.name) for c in defs.resolve_asset_graph().asset_check_keys}
+    assert {
+        ("app/deal_group", "audit_f1"),
+        ("app/quote", "audit_f2"),
+        ("app/deal_group", "audit_f3"),
+        ("app/organization", "audit_f4"),
+        ("app/account", "audit_f5"),
+        ("app/deal_group", "audit_f7"),
+        ("app/engagement_hierarchy", "audit_drift"),
+    } <= checks  # each on the asset it audits

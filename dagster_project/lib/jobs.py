@@ -7,6 +7,7 @@ from __future__ import annotations
 BACKFILL_JOB = "hierarchy_backfill"
 RENEWAL_JOB = "renewal_pipeline"
 STALENESS_JOB = "agreement_staleness"
+AUDITS_JOB = "audits"
 
 HIERARCHY_MODELS_OP = "hierarchy_models"
 ENGAGEMENT_HIERARCHY_OP = "app__engagement_hierarchy"

@@ -249,6 +249,30 @@ TABLES: tuple[Table, ...] = (
         ),
         primary_key=("event_id",),
     ),
+    # the audits' history (SPEC §7): platform-owned, appended by the audits job (dagster_project/audits)
+    Table(
+        "platform",
+        "audit_runs",
+        _cols(
+            "run_id text not null; ran_at timestamptz not null; audit_id text not null; org_id text not null;"
+            "severity text; finding_count integer not null; row_count integer not null;"
+            "new_count integer not null; resolved_count integer not null; sample jsonb"
+        ),
+        primary_key=("run_id", "audit_id", "org_id"),
+        platform_owned=True,
+    ),
+    Table(
+        "platform",
+        "audit_findings_history",
+        _cols(
+            "audit_id text not null; org_id text not null; finding_key text not null; severity text;"
+            "entity_table text; entity_id text; detail text; first_seen_at timestamptz not null;"
+            "first_seen_run text not null; last_seen_at timestamptz not null; last_seen_run text not null;"
+            "resolved_at timestamptz; resolved_run text"
+        ),
+        primary_key=("audit_id", "org_id", "finding_key", "first_seen_run"),
+        platform_owned=True,
+    ),
 )
 
 _ONE_ID = "the apply and the staleness job address rows by this id"
@@ -297,6 +321,14 @@ INDEXES: tuple[Index, ...] = (
     Index("agreement_inspection_idx", "app.agreement", ("inspection_id",), "staleness reads agreements by inspection"),
     Index("agreement_template_idx", "app.agreement", ("template_id",), "staleness reads agreements by template"),
     Index("charge_inspection_idx", "app.charge", ("inspection_id",), "staleness reads charges by inspection"),
+    Index(
+        "audit_findings_history_open_key",
+        "platform.audit_findings_history",
+        ("audit_id", "org_id", "finding_key"),
+        "a finding is open once at a time: each audit run updates or resolves it by its key",
+        unique=True,
+        where="resolved_at is null",
+    ),
     # the keys of tables init-db creates are primary keys; on a customer's table, a unique index
     Index(
         "organization_org_id_key",

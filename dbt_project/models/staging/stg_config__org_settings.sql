@@ -21,7 +21,12 @@ final as (
         coalesce(own.default_term_months, fallback.default_term_months, 12) as default_term_months,
         coalesce(own.renewal_lead_days, fallback.renewal_lead_days, 120) as renewal_lead_days,
         coalesce(own.renewal_pricing, fallback.renewal_pricing, 'SAME') as renewal_pricing,
-        coalesce(own.renewal_uplift_pct, fallback.renewal_uplift_pct, 0) as renewal_uplift_pct
+        coalesce(own.renewal_uplift_pct, fallback.renewal_uplift_pct, 0) as renewal_uplift_pct,
+        coalesce(own.renewal_record_type_id, fallback.renewal_record_type_id) as renewal_record_type_id,
+        coalesce(own.audit_quarantine_share_max, fallback.audit_quarantine_share_max, 0.05)
+            as audit_quarantine_share_max,
+        coalesce(own.audit_unattached_share_max, fallback.audit_unattached_share_max, 0.5)
+            as audit_unattached_share_max
     from orgs
     left join settings as own on own.org_id = orgs.org_id
     left join settings as fallback on fallback.org_id = '*'

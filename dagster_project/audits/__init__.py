@@ -1,0 +1,1 @@
+"""Scheduled audits of every review finding (SPEC §7), with history."""
