@@ -34,3 +34,35 @@
         and opportunities.opportunity_id = memberships.opportunity_id
     where memberships.sequence = 1
 {% endmacro %}
+
+{#- The platform's share audits: an org whose `rows_column` (quarantined, unattached) opportunities
+    are more than `share_setting` (org_settings) of its input opportunities; one finding per org,
+    on `entity_table`. -#}
+{% macro share_audit(audit_id, rows_column, share_setting, entity_table) %}
+with reconciliation as (
+    select * from {{ ref('backfill_reconciliation') }}
+),
+
+settings as (
+    select * from {{ ref('stg_config__org_settings') }}
+),
+
+findings as (
+    select
+        reconciliation.org_id,
+        '{{ entity_table }}' as entity_table,
+        reconciliation.org_id as entity_id,
+        reconciliation.org_id as finding_key,
+        reconciliation.{{ rows_column }} || ' of ' || reconciliation.input_opportunities
+        || ' opportunities are {{ rows_column }} ('
+        || round(100.0 * reconciliation.{{ rows_column }} / reconciliation.input_opportunities, 1)
+        || '%), above ' || round(100.0 * settings.{{ share_setting }}, 1) || '%.' as detail
+    from reconciliation
+    inner join settings on settings.org_id = reconciliation.org_id
+    where reconciliation.input_opportunities > 0
+        and reconciliation.{{ rows_column }}::numeric / reconciliation.input_opportunities
+        > settings.{{ share_setting }}
+)
+
+{{ audit_final(audit_id) }}
+{% endmacro %}
