@@ -16,12 +16,21 @@ from dagster_project import settings
 
 
 def _prepare_dagster_home() -> str:
-    """A persistent instance under the project, so runs show up in ``dagster dev``."""
+    """A persistent instance under the project, so runs show up in ``dagster dev``. Its storage
+    is created under a file lock: two commands started at once on a new home would both create
+    the same SQLite tables, and one would fail."""
+    import fcntl
+
+    from dagster import DagsterInstance
+
     from dagster_project.lib.instance import write_instance_config
 
     home = settings.dagster_home()
     write_instance_config(home)
     os.environ["DAGSTER_HOME"] = str(home)
+    with open(home / ".storage.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        DagsterInstance.get().dispose()
     return str(home)
 
 
