@@ -10,9 +10,10 @@ import time
 from dagster import DagsterInstance
 
 
-def execute(job_name: str, url: str, ops: dict, asset_selection=None, org: str | None = None):
-    """Run ``job_name`` against ``url`` for ``org`` (its partition) or every org; (result, wall
-    seconds). A failed run stops the benchmark."""
+def execute(job_name: str, url: str, ops: dict, asset_selection=None, org: str | None = None, partitioned=True):
+    """Run ``job_name`` against ``url`` for ``org`` (its partition) or every org (a job of
+    partitioned assets) or as it is (``partitioned=False``); (result, wall seconds). A failed
+    run stops the benchmark."""
     from dagster_project.definitions import defs
     from dagster_project.lib.partitions import add_org_partitions, every_org_tags, org_tags, orgs_in_sources
 
@@ -27,7 +28,7 @@ def execute(job_name: str, url: str, ops: dict, asset_selection=None, org: str |
             instance=instance,
             raise_on_error=False,
             asset_selection=asset_selection,
-            tags=org_tags(org) if org else every_org_tags(instance),
+            tags=(org_tags(org) if org else every_org_tags(instance)) if partitioned else {},
         )
     elapsed = time.perf_counter() - started
     if not result.success:

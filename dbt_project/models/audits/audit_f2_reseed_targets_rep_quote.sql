@@ -15,7 +15,7 @@ heads as (
 ),
 
 drafts as (
-    select * from {{ ref('stg_app__live_quotes') }} where status = 'DRAFT'
+    select * from {{ ref('stg_app__quotes') }} where status = 'DRAFT'
 ),
 
 candidates as (

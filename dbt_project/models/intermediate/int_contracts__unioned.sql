@@ -1,4 +1,3 @@
-{{ config(pre_hook=["set local enable_nestloop = off"]) }}
 -- Every contract of the backfill, before the lifecycle: the converted legacy
 -- deal groups (rule 2) and the contracts orphans opened (rule 5), each with
 -- its head opportunity's closed/won state and its term. (Nested loops off:
@@ -8,11 +7,7 @@ with legacy as (
 ),
 
 made_by_orphans as (
-    select decisions.*, dynamic.opportunity_type, dynamic.start_date, dynamic.end_date
-    from {{ for_run_orgs(ref('int_orphans__decisions')) }} as decisions
-    inner join {{ for_run_orgs(ref('int_orphans__dynamic')) }} as dynamic
-        on dynamic.org_id = decisions.org_id and dynamic.opportunity_id = decisions.opportunity_id
-    where decisions.created_contract_id is not null
+    select * from {{ for_run_orgs(ref('int_orphans__decisions')) }} where created_contract_id is not null
 ),
 
 heads as (

@@ -1,4 +1,3 @@
-{{ config(pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
 -- Rule 2, per valid legacy deal group: CONVERTED (it becomes a contract whose
 -- type is its head's), EMPTY_DEAL_GROUP (no members left), or
 -- LEGACY_TYPE_CONFLICT (head not NEW_BUSINESS/RENEWAL, or a later member not

@@ -1,4 +1,3 @@
-{{ config(pre_hook=["set local enable_nestloop = off"]) }}
 -- Rule 2, first step: the members of each valid legacy deal group (the
 -- screened opportunities whose one deal group it is). Deleted members are
 -- dropped (unattached DELETED); the rest are numbered by (close_date, id).

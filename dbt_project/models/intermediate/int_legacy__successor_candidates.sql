@@ -1,6 +1,5 @@
 {{ config(indexes=[{'columns': ['org_id', 'prior_contract_id']},
-                   {'columns': ['org_id', 'contract_id'], 'unique': true}],
-          pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
+                   {'columns': ['org_id', 'contract_id'], 'unique': true}]) }}
 -- Rule 2, continuation candidates: a RENEWAL-headed converted contract whose
 -- head pointer resolves (rule 4, legacy memberships only) to another contract
 -- of the same account whose head comes first (decision D7), ranked among the

@@ -1,4 +1,3 @@
-{{ config(pre_hook=["set local enable_hashagg = off"]) }}
 -- Rule 0 DUPLICATE_ID, found once for the two readers that run side by side:
 -- every (org, opportunity id) with more than one CRM row, and how many. Grouped
 -- over the ids only, in the order of the source's index on (org_id, id) (a hash

@@ -1,4 +1,3 @@
-{{ config(pre_hook=["set local enable_mergejoin = off", "set local enable_nestloop = off"]) }}
 -- Rule 0 POINTER_CYCLE: row-valid opportunities whose last_opportunity_c chain
 -- (within the org) runs into a loop, on it or leading into it (decision D5:
 -- deleted opportunities are part of the chain).
@@ -19,8 +18,7 @@
 -- It reads the staging view, not int_opportunities__typed, so that the two run
 -- side by side: row-valid is rule 0's row checks (ids and close_date not null,
 -- the id not duplicated in its org), as typed's row_reason is null.
--- Every join hashes (merge joins and nested loops are off): each walk's hash
--- table over the opportunities is built once and probed by every step.
+-- Each walk's opportunities are materialized once and probed by every step.
 with recursive row_valid as materialized (
     select opportunities.org_id, opportunities.opportunity_id, opportunities.last_opportunity_id,
         opportunities.close_date

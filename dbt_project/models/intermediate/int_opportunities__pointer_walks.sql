@@ -1,9 +1,8 @@
-{{ config(pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
 -- Rule 4's walk, once for both of its readers (D50): from the RENEWAL-typed
 -- members of legacy deal groups (among them every converted RENEWAL-headed
 -- deal group's head: rule 2's continuation, int_legacy__successor_candidates)
 -- and from every dynamic orphan with a pointer (rule 5,
--- int_orphans__path_dependence).
+-- int_orphans__decisions).
 --
 -- The walk passes the screened opportunities, each with the deal group it is
 -- a member of, if any. It stops at a live member (that deal group is the
@@ -15,8 +14,7 @@
 -- opportunity either way (a quarantined deal group's members are quarantined,
 -- and a quarantined id ends a walk), so it needs nothing of the conversion and
 -- runs beside it.
--- Every join hashes (nested loops and merge joins are off): the walk's hash
--- table over the nodes is built once and probed by each step.
+-- The walk's nodes are materialized once and each step probes them.
 with recursive pointer_nodes as materialized (
     select
         opportunities.org_id,

@@ -1,4 +1,3 @@
-{{ config(pre_hook=["set local enable_mergejoin = off"]) }}
 -- The membership rules of rule 0, for the row-valid opportunities they
 -- concern: every row-valid opportunity that is a member of a deal group or
 -- whose pointer chain runs into a loop, with its quarantine reason when it has

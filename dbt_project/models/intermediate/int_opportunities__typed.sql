@@ -1,4 +1,4 @@
-{{ config(indexes=[{'columns': ['org_id']}], pre_hook=["set local enable_mergejoin = off"]) }}
+{{ config(indexes=[{'columns': ['org_id']}]) }}
 -- Every opportunity row with its canonical type (rule 1), its term, and the
 -- row-level quarantine reason of rule 0 (NULL_ID, DUPLICATE_ID,
 -- NULL_CLOSE_DATE) when it has one.

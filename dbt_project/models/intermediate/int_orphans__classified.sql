@@ -1,13 +1,12 @@
-{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}],
-          pre_hook=["set local enable_nestloop = off"]) }}
--- Rule 5, the part that needs no history: every orphan (a valid opportunity
--- in no legacy contract) either gets its unattached reason here, or is
--- DYNAMIC — a won new business, an amendment with a pointer, or a renewal —
--- and is decided in order by int_orphans__decisions.
+{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}]) }}
+-- Rule 5, the branches that need no earlier decision: every orphan (a valid
+-- opportunity in no deal group) either gets its unattached reason here, or
+-- none — a won new business, an amendment with a pointer, or a renewal — and
+-- int_orphans__decisions decides it in order. Rule 4's walk
+-- (int_opportunities__pointer_walks) starts from the latter.
 -- An orphan is a row-valid opportunity the membership screening does not list
 -- (listed are the members of a deal group and the quarantined): it needs
--- nothing of the legacy conversion, so this runs beside it. (Nested loops off:
--- int_opportunities__typed is indexed by org only; see int_legacy__members.)
+-- nothing of the legacy conversion, so this runs beside it.
 with orphans as (
     select
         opportunities.org_id,

@@ -1,5 +1,4 @@
-{{ config(indexes=[{'columns': ['org_id', 'contract_id', 'opportunity_id'], 'unique': true}],
-          pre_hook=["set local enable_nestloop = off"]) }}
+{{ config(indexes=[{'columns': ['org_id', 'contract_id', 'opportunity_id'], 'unique': true}]) }}
 -- Every opportunity's place in a contract (sequence 1 = head, 2+ =
 -- amendments): legacy members by (close_date, id), then the amendments orphans
 -- attached, in decision order (close_date, id). (Nested loops off: its inputs
@@ -8,7 +7,7 @@
 with legacy_members as (
     -- the live members of the deal groups that became contracts (rule 2)
     select members.org_id, members.deal_group_id as contract_id, members.opportunity_id,
-        members.member_position as position, 0::bigint as decision_step, members.opportunity_type
+        members.member_position as position, members.opportunity_type
     from {{ for_run_orgs(ref('int_legacy__members')) }} as members
     inner join {{ for_run_orgs(ref('int_legacy__contracts')) }} as legacy_contracts
         on legacy_contracts.org_id = members.org_id and legacy_contracts.contract_id = members.deal_group_id
@@ -16,21 +15,14 @@ with legacy_members as (
 ),
 
 decisions as (
-    select decisions.org_id, decisions.opportunity_id, decisions.attached_contract_id,
-        decisions.created_contract_id, decisions.decision_step, dynamic.opportunity_type, dynamic.close_date
-    from {{ for_run_orgs(ref('int_orphans__decisions')) }} as decisions
-    inner join {{ for_run_orgs(ref('int_orphans__dynamic')) }} as dynamic
-        on dynamic.org_id = decisions.org_id and dynamic.opportunity_id = decisions.opportunity_id
-    where decisions.attached_contract_id is not null
-    union all
-    select org_id, opportunity_id, attached_contract_id, null, 0, 'AMENDMENT', close_date
-    from {{ for_run_orgs(ref('int_orphans__static_amendments')) }}
+    -- the orphans that joined a contract (rule 5)
+    select org_id, opportunity_id, attached_contract_id, created_contract_id, opportunity_type, close_date
+    from {{ for_run_orgs(ref('int_orphans__decisions')) }}
     where attached_contract_id is not null
 ),
 
 orphan_heads as (
-    select org_id, attached_contract_id as contract_id, opportunity_id, 1::bigint as position,
-        decision_step, opportunity_type
+    select org_id, attached_contract_id as contract_id, opportunity_id, 1::bigint as position, opportunity_type
     from decisions
     where created_contract_id is not null
 ),
@@ -50,7 +42,6 @@ orphan_amendments as (
             partition by decisions.org_id, decisions.attached_contract_id
             order by decisions.close_date, {{ by_code_point('decisions.opportunity_id') }}
         ) as position,
-        decisions.decision_step,
         decisions.opportunity_type
     from decisions
     inner join base_size

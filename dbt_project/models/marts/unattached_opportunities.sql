@@ -9,32 +9,16 @@ with legacy_deleted as (
     where is_deleted
 ),
 
-static_orphans as (
-    select org_id, opportunity_id, static_reason as reason, static_detail as detail
-    from {{ for_run_orgs(ref('int_orphans__classified')) }}
-    where static_reason is not null
-),
-
-dynamic_orphans as (
+orphans as (
     select org_id, opportunity_id, reason, detail
     from {{ for_run_orgs(ref('int_orphans__decisions')) }}
-    where reason is not null
-),
-
-static_amendments as (
-    select org_id, opportunity_id, reason, detail
-    from {{ for_run_orgs(ref('int_orphans__static_amendments')) }}
     where reason is not null
 ),
 
 final as (
     select * from legacy_deleted
     union all
-    select * from static_orphans
-    union all
-    select * from dynamic_orphans
-    union all
-    select * from static_amendments
+    select * from orphans
 )
 
 select * from final

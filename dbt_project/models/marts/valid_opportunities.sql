@@ -1,5 +1,4 @@
-{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}],
-          pre_hook=["set local enable_nestloop = off"]) }}
+{{ config(indexes=[{'columns': ['org_id', 'opportunity_id'], 'unique': true}]) }}
 -- The opportunities that survive every quarantine rule (rule 0, and rule 2's
 -- LEGACY_TYPE_CONFLICT and LEGACY_DUPLICATE_SUCCESSOR), with the few columns
 -- their readers need: the renewal pipeline's models and the renewal sensor,

@@ -1,4 +1,4 @@
-{{ config(indexes=[{'columns': ['org_id', 'renewal_contract_id']}], pre_hook=["set local enable_nestloop = off"]) }}
+{{ config(indexes=[{'columns': ['org_id', 'renewal_contract_id']}]) }}
 -- SPEC §4 seed: the prior's chain replayed — head quote lines, then each Won
 -- amendment's lines as quantity deltas on their SKU — and resolved as of the
 -- renewal's start date: a line still running on the prior's last day (the eve

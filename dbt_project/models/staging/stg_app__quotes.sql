@@ -1,4 +1,5 @@
--- Quotes 1:1 with the source rows.
+-- Quotes 1:1 with the source rows: what the renewal seeding and the F2 audit read
+-- (a view the backfill builds, as it builds the other shared staging views).
 select
     org_id,
     id as quote_id,
