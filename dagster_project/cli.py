@@ -337,6 +337,31 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The path of the latest audit run's data-quality page (or run ``--run``'s, written from
+    the history when its file is gone); ``--open`` opens it in the default browser."""
+    import webbrowser
+
+    from dagster_project.audits.report_data import NoAuditRun
+    from dagster_project.audits.report_page import find_report, write_report
+
+    path = find_report(args.run)
+    if path is None and args.run:
+        from dagster_project.lib import database
+
+        require_platform_schema()
+        try:
+            path = write_report(database.database_url(), args.run)
+        except NoAuditRun as error:
+            raise CliError(str(error)) from None
+    if path is None:
+        raise CliError("no audit run has written a data-quality page yet: run `platform audit` first")
+    print(path)
+    if args.open and not webbrowser.open(path.resolve().as_uri()):
+        print("no browser to open it with here; open the file above")
+    return 0
+
+
 def cmd_adopt_salesforce(args: argparse.Namespace) -> int:
     """Views in schema salesforce over a connector-landed schema, for one org (SPEC §8)."""
     from dagster_project.adoption.salesforce import AdoptionError, adopt_salesforce
@@ -384,7 +409,8 @@ def cmd_load_demo_agreements() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """What the README's first command runs: init-db, the demo data, backfill --apply, the renewal
-    pipeline and staleness, each printing its summary, so every job, sensor and schedule has a state."""
+    pipeline, staleness and the audits, each printing its summary (the audits: where their page is),
+    so every job, sensor and schedule has a state."""
     cmd_init_db(args)
     cmd_load_demo(args)
     cmd_load_demo_agreements()
@@ -393,7 +419,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     cmd_renewals(args)
     print()
-    return cmd_staleness(args)
+    cmd_staleness(args)
+    print()
+    args.fail_on = "never"  # the demo's hostile rows are findings on purpose
+    return cmd_audit(args)
 
 
 class CliError(RuntimeError):
@@ -454,6 +483,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.set_defaults(handler=cmd_audit)
 
+    report = commands.add_parser("report", help="print the path of the latest audit run's data-quality page")
+    report.add_argument("--run", help="that audit run's page instead (a run id or its first characters)")
+    report.add_argument("--open", action="store_true", help="open it in the default browser")
+    report.set_defaults(handler=cmd_report)
+
     commands.add_parser("status", help="print the last backfill's summary").set_defaults(handler=cmd_status)
 
     dev = commands.add_parser("dev", help="start the Dagster UI (dagster dev) on this project's instance")
@@ -477,7 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     policy.set_defaults(handler=cmd_stale_policy)
 
-    demo = commands.add_parser("demo", help="init-db, load-demo, backfill --apply, renewals and staleness in one go")
+    demo = commands.add_parser(
+        "demo", help="init-db, load-demo, backfill --apply, renewals, staleness and the audits in one go"
+    )
     demo_options(demo)
     demo.set_defaults(handler=cmd_demo)
     return parser

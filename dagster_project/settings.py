@@ -42,6 +42,13 @@ def dagster_home() -> Path:
     return Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
 
 
+def report_dir() -> Path:
+    """Where every audit run writes its data-quality page (``PLATFORM_REPORT_DIR``, default
+    ``reports/`` in the Dagster home, beside the runs' own storage; D69)."""
+    configured = os.environ.get("PLATFORM_REPORT_DIR")
+    return Path(configured) if configured else dagster_home() / "reports"
+
+
 def dbt_executable() -> str:
     """The dbt of this environment, so nothing depends on PATH (the code server
     that `dagster dev` starts may see another sys.executable; sys.prefix is the

@@ -207,3 +207,7 @@ def agreement_app(platform_url, staleness_computed):
 
     with psycopg.connect(platform_url, autocommit=True) as conn:
         yield AgreementApp(conn)
+
+
+# the audited customer database of the audit and report tests (one per session)
+from tests.audit_fixtures import audited  # noqa: E402, F401

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dagster import DagsterInstance, materialize
 
 from dagster_project.audits.defs import AUDITS_SELECTION, audit_checks, audit_history, audit_models
+from dagster_project.audits.report_page import report_path
 from dagster_project.audits.summary import FAIL_ON, exit_code, latest_results, render
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
@@ -35,4 +36,5 @@ def run_audit(
     if not result.success:
         return [f"audit run {result.run_id} failed; see the run in `dagster dev`"], 1
     results = latest_results(postgres.url(), run_id=result.run_id, orgs=orgs)
-    return render(results) + [f"run {result.run_id}"], exit_code(results, fail_on)
+    lines = render(results) + [f"run {result.run_id}", f"data-quality page: {report_path(result.run_id)}"]
+    return lines, exit_code(results, fail_on)

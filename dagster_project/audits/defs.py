@@ -46,6 +46,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
 from dagster_project.audits.history import SAMPLE_ROWS, append_history
+from dagster_project.audits.report_page import write_report
 from dagster_project.audits.summary import AuditResult, latest_results
 from dagster_project.lib.dbt_project import PlatformTranslator, dbt_project, stream_dbt
 from dagster_project.lib.jobs import AUDITS_JOB, BACKFILL_JOB, RENEWAL_JOB, STALENESS_JOB
@@ -121,11 +122,15 @@ class AuditHistoryConfig(Config):
     description=(
         "The audits' history: a row per (run, audit, org) in platform.audit_runs (count, new, resolved, up to "
         f"{SAMPLE_ROWS} sample rows) and each finding by its stable key in platform.audit_findings_history "
-        "(first seen, last seen, resolved). Appended in one transaction."
+        "(first seen, last seen, resolved). Appended in one transaction. Then the run's data-quality "
+        "page (report_page.py) is written: its path is the `report` metadata entry."
     ),
 )
 def audit_history(context: AssetExecutionContext, config: AuditHistoryConfig, postgres: PostgresResource):
     append_history(postgres.url(), context.run_id, config.orgs)
+    report = write_report(postgres.url(), context.run_id)
+    context.log.info(f"data-quality page: {report}")
+    context.instance.add_run_tags(context.run_id, {"platform/report": str(report)})
     results = latest_results(postgres.url(), run_id=context.run_id)
     rows = ["| audit | org | severity | findings | new | resolved |", "|---|---|---|---|---|---|"]
     rows += [
@@ -141,6 +146,7 @@ def audit_history(context: AssetExecutionContext, config: AuditHistoryConfig, po
             "new": sum(r.new for r in results),
             "resolved": sum(r.resolved for r in results),
             "per_audit_and_org": MetadataValue.md("\n".join(rows)),
+            "report": MetadataValue.path(str(report)),
         }
     )
 
