@@ -169,3 +169,16 @@ def test_the_page_in_headless_chromium(report, tmp_path):
         browser.close()
     assert requests == [report["path"].as_uri()]
     assert (tmp_path / "report-1280.png").stat().st_size > 0
+
+
+def test_the_report_command_prints_the_latest_page_or_a_given_runs(report, capsys, monkeypatch):
+    from dagster_project.cli import main
+
+    monkeypatch.setenv("PLATFORM_REPORT_DIR", str(report["directory"]))
+    assert main(["report"]) == 0
+    assert capsys.readouterr().out.strip() == str(report["directory"] / LATEST)
+    assert main(["report", "--run", report["run_id"][:8]]) == 0
+    assert capsys.readouterr().out.strip() == str(report["path"])
+    monkeypatch.setenv("PLATFORM_REPORT_DIR", str(report["directory"] / "empty"))
+    assert main(["report"]) == 1
+    assert "run `platform audit` first" in capsys.readouterr().err

@@ -2,13 +2,16 @@
     of every intermediate and mart model (dbt_project.yml), so every model is
     planned the same way and none carries a hint of its own.
 
-    Merge joins are off. A build's relations are fresh and its CTEs recursive
-    or read twice, so the planner's row estimates for them are often far off;
-    with them it sorts millions of rows to merge-join a few. Hash joins are
-    right for a batch build over whole orgs. Measured on the 1 M-opportunity
-    build (docs/benchmarks.md, "Planner settings"): the rule-5 decider takes
-    15 s with this setting and 21 s without; turning nested loops off as well
-    made the build 10 % slower, so they stay on. -#}
+    Nested loops and merge joins are off: every join is a hash join unless it
+    has no other plan (a `lateral` still loops). A build's relations are fresh
+    and its CTEs recursive or read twice, so the planner's row estimates are
+    often far off, and with them it picks a nested loop over thousands of rows
+    on each side (quadratic) or sorts millions of rows to merge-join a few.
+    Measured (docs/benchmarks.md, "Planner settings"): with merge joins off
+    alone, one org's rule-5 decider took 112-122 s instead of 1.5 s (a nested
+    loop); with neither setting the plans are fine today but nothing stops the
+    next bad estimate; both off cost the 1 M full build about 7 % against the
+    per-model hints they replace. -#}
 {% macro planner_settings() -%}
-    set local enable_mergejoin = off
+    set local enable_nestloop = off; set local enable_mergejoin = off
 {%- endmacro %}

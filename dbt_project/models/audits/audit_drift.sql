@@ -14,7 +14,19 @@ deal_groups as (
     where live.created_by is null or live.created_by = 'engagement_backfill'
 ),
 
+contracts as (
+    -- each contract under the deal group id it is written to: a legacy deal group's own id, or
+    -- the id of the deal group the backfill made for it
+    select
+        *,
+        coalesce(legacy_deal_group_id, contract_id) as deal_group_id,
+        legacy_deal_group_id is not null as is_legacy
+    from {{ ref('contracts') }}
+),
+
 desired as (
+    -- legacy rows against the contract they became (all null when not converted), rows the
+    -- backfill made against their contract
     select
         deal_groups.*,
         case when contracts.contract_id is not null then 'CONTRACT' end as want_type,
@@ -25,15 +37,10 @@ desired as (
         contracts.status as want_status,
         contracts.prior_contract_id as want_prior_deal_group_id
     from deal_groups
-    left join {{ ref('contracts') }} as contracts
+    left join contracts
         on contracts.org_id = deal_groups.org_id
-        and (
-            (deal_groups.created_by is null and contracts.legacy_deal_group_id = deal_groups.deal_group_id)
-            or (
-                deal_groups.created_by is not null and contracts.legacy_deal_group_id is null
-                and contracts.contract_id = deal_groups.deal_group_id
-            )
-        )
+        and contracts.deal_group_id = deal_groups.deal_group_id
+        and contracts.is_legacy = (deal_groups.created_by is null)
 ),
 
 fields as (
