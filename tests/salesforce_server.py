@@ -54,6 +54,8 @@ class FakeSalesforce:
     lock_once: set[str] = field(default_factory=set)  # external ids answered UNABLE_TO_LOCK_ROW once
     jobs: dict[str, dict] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _index_by_key: dict[str, list[str]] = field(default_factory=dict)  # external id → Salesforce ids
+    _index_of: set[str] = field(default_factory=set)
 
     def install(self, httpserver) -> FakeSalesforce:
         httpserver.expect_request(
@@ -103,7 +105,12 @@ class FakeSalesforce:
         return f"a0X{next(self._ids):012d}"
 
     def _matching(self, external_id: str) -> list[str]:
-        return [sf_id for sf_id, r in self.records.items() if r["Deal_Group_Id__c"] == external_id]
+        if len(self._index_of) != len(self.records):  # records a test added directly: index them again
+            self._index_by_key.clear()
+            for sf_id, record in self.records.items():
+                self._index_by_key.setdefault(record["Deal_Group_Id__c"], []).append(sf_id)
+            self._index_of = set(self.records)
+        return list(self._index_by_key.get(external_id, []))
 
     def apply(self, record: dict) -> dict:
         """Upsert one record (Collections' shape); its result as Salesforce gives it."""
@@ -135,6 +142,8 @@ class FakeSalesforce:
             return {"id": matches[0], "success": True, "created": False, "errors": []}
         sf_id = self._new_id()
         self.records[sf_id] = {"Id": sf_id, "Deal_Group_Id__c": external_id, **values, "SystemModstamp": now}
+        self._index_by_key.setdefault(external_id, []).append(sf_id)
+        self._index_of.add(sf_id)
         return {"id": sf_id, "success": True, "created": True, "errors": []}
 
     # --- sObject Collections ----------------------------------------------------------------------

@@ -387,3 +387,116 @@ def failure(result) -> str:
             message = error.message if error else ""
             return message.strip().splitlines()[0].split(": ", 1)[-1]
     return ""
+
+
+def test_the_audits_list_orphan_records_and_duplicate_keys_of_writeback_orgs(mirror_db):
+    from dagster import materialize
+
+    from dagster_project.audits.defs import AUDITS_SELECTION, audit_checks, audit_history, audit_models
+    from dagster_project.lib.dbt_project import dbt_resource
+    from dagster_project.lib.resources import PostgresResource
+
+    result = materialize(
+        [audit_models, audit_history, audit_checks],
+        resources={"dbt": dbt_resource(), "postgres": PostgresResource(database_url=mirror_db)},
+        instance=DagsterInstance.ephemeral(),
+        selection=AUDITS_SELECTION,
+        raise_on_error=False,
+    )
+    assert result.success
+    found = {
+        (r["audit_id"], r["entity_id"], r["finding_key"], r["severity"])
+        for r in rows(mirror_db, "select * from marts.audit_findings where audit_id like 'MIRROR%%'")
+    }
+    assert found == {
+        ("MIRROR_DUPLICATE_KEY", "a0Xdup000000001", "mir_dup:G002", "ERROR"),
+        ("MIRROR_DUPLICATE_KEY", "a0Xdup000000002", "mir_dup:G002", "ERROR"),
+        ("MIRROR_ORPHAN", "a0Xorphan000001", "a0Xorphan000001", "WARN"),
+    }  # mir_off's record is not listed: writeback is off there
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not checks["audit_mirror_duplicate_key"].passed
+    assert checks["audit_mirror_duplicate_key"].asset_key.to_user_string() == "salesforce/deal_group_c"
+
+
+def test_the_plan_is_recomputed_as_a_dry_run_after_every_backfill_or_renewal_run():
+    from dagster import DefaultSensorStatus, RunRequest, SkipReason, build_run_status_sensor_context, job, op
+
+    from dagster_project.lib.jobs import BACKFILL_JOB
+    from dagster_project.mirror.defs import mirror_plan_after_apply
+
+    @op
+    def nothing():
+        return None
+
+    def finished_run(instance, job_name, tags):
+        @job(name=job_name)
+        def stand_in():
+            nothing()
+
+        result = stand_in.execute_in_process(instance=instance, tags=tags)
+        return result.dagster_run, result.get_run_success_event()
+
+    assert mirror_plan_after_apply.default_status == DefaultSensorStatus.RUNNING
+    with DagsterInstance.ephemeral() as instance:
+        run, event = finished_run(instance, BACKFILL_JOB, {"dagster/partition": "mir_first"})
+        context = build_run_status_sensor_context(
+            sensor_name="mirror_plan_after_apply", dagster_instance=instance, dagster_run=run, dagster_event=event
+        )
+        request = mirror_plan_after_apply(context)
+        assert isinstance(request, RunRequest) and request.run_key == f"after:{run.run_id}"
+        assert request.tags == {"dagster/partition": "mir_first"}
+        assert request.run_config == mirror_run_config(push=False)
+        other, other_event = finished_run(instance, "audits", {})
+        context = build_run_status_sensor_context(
+            sensor_name="mirror_plan_after_apply",
+            dagster_instance=instance,
+            dagster_run=other,
+            dagster_event=other_event,
+        )
+        assert isinstance(mirror_plan_after_apply(context), SkipReason)
+
+
+def test_the_cli_push_without_credentials_is_one_line_naming_the_variables():
+    import subprocess
+    import sys
+
+    from dagster_project import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SALESFORCE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "dagster_project", "mirror", "--push"],
+        capture_output=True,
+        text=True,
+        cwd=settings.PROJECT_ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: no Salesforce credentials: set SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN (or "
+        "SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN; SALESFORCE_DOMAIN=test for a "
+        "sandbox)"
+    ]
+
+
+def test_the_cli_prints_each_orgs_plan_as_a_dry_run(mirror_db, tmp_path):
+    import subprocess
+    import sys
+
+    from dagster_project import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SALESFORCE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "dagster_project", "mirror", "--org", "mir_dup", "--org", "mir_illegal"],
+        capture_output=True,
+        text=True,
+        cwd=settings.PROJECT_ROOT,
+        env={**env, "DATABASE_URL": mirror_db, "DAGSTER_HOME": str(tmp_path)},
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("mir_dup: 3 contracts — INSERT ") and "REFUSED 1" in lines[0]
+    assert any(line.startswith("  REFUSED mir_dup:G002: DUPLICATE_KEY: 2 Deal_Group__c records") for line in lines)
+    assert "mir_illegal: 1 contracts — INSERT 0, UPDATE 0, UNCHANGED 0, REFUSED 1" in lines
+    assert lines[-1].endswith("dry run: nothing sent (add --push)")
