@@ -349,15 +349,16 @@ def run_failure(result) -> str:
 def cmd_mirror(args: argparse.Namespace) -> int:
     """The Salesforce mirror (SPEC §5): the plan per org (a dry run), or with --push the plan sent,
     each org's results printed (created, updated, failed, requests sent)."""
+    from dagster_project.mirror.salesforce import credential_problem
+
+    problem = credential_problem() if args.push else None
+    if problem:  # before any work (or import): nothing is computed for a push that cannot be sent
+        raise CliError(problem)
     from dagster_project.lib import database
     from dagster_project.lib.jobs import MIRROR_JOB, mirror_run_config
     from dagster_project.mirror.defs import DEAL_GROUP_MIRROR
-    from dagster_project.mirror.salesforce import credential_problem
     from dagster_project.mirror.summary import read_plan, render_plan, render_push
 
-    problem = credential_problem() if args.push else None
-    if problem:  # before any work: nothing is computed for a push that cannot be sent
-        raise CliError(problem)
     require_platform_schema()
     require_known_orgs(args.org or [])
     lines, run_ids = [], []
