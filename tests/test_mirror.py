@@ -500,3 +500,23 @@ def test_the_cli_prints_each_orgs_plan_as_a_dry_run(mirror_db, tmp_path):
     assert any(line.startswith("  REFUSED mir_dup:G002: DUPLICATE_KEY: 2 Deal_Group__c records") for line in lines)
     assert "mir_illegal: 1 contracts — INSERT 0, UPDATE 0, UNCHANGED 0, REFUSED 1" in lines
     assert lines[-1].endswith("dry run: nothing sent (add --push)")
+
+
+def test_a_record_waits_only_for_a_prior_this_push_inserts_and_only_when_it_sends_the_lookup():
+    from dagster_project.mirror.push import PlannedRecord, levels
+
+    def record(contract_id, action, prior=None, changed=()):
+        payload = {"Name": contract_id, "Status__c": "Active", "Prior_Deal_Group__r": prior}
+        return PlannedRecord("o", contract_id, action, tuple(changed), payload, "h", prior)
+
+    chain = [record("A", "INSERT"), record("B", "INSERT", "A"), record("C", "INSERT", "B")]
+    assert [[r.contract_id for r in level] for level in levels(chain)] == [["A"], ["B"], ["C"]]
+    steady = [record("A", "UPDATE", changed=["Name"]), record("B", "UPDATE", "A", changed=["Name"])]
+    assert [[r.contract_id for r in level] for level in levels(steady)] == [["A", "B"]]
+    relinked = [record("A", "UPDATE", changed=["Name"]), record("B", "UPDATE", "A", changed=["Prior_Deal_Group__r"])]
+    assert len(levels(relinked)) == 1  # A exists in Salesforce already: the lookup resolves
+    assert record("B", "UPDATE", None, changed=["Prior_Deal_Group__r"]).body() == {
+        "attributes": {"type": "Deal_Group__c"},
+        "Deal_Group_Id__c": "B",
+        "Prior_Deal_Group__c": None,  # a cleared lookup
+    }

@@ -147,14 +147,16 @@ def planned_records(conn: psycopg.Connection, org: str) -> list[PlannedRecord]:
 
 
 def levels(records: list[PlannedRecord]) -> list[list[PlannedRecord]]:
-    """The records in levels: a record whose prior is sent in this push goes one level after it
-    (the lookup by external id needs the prior to exist); everything else is level 0."""
-    by_id = {r.contract_id: r for r in records}
+    """The records in levels: a record that sends its prior lookup while this push inserts that
+    prior goes one level after it (the lookup by external id needs the prior to exist);
+    everything else is level 0, so a steady-state push is ⌈records / 200⌉ requests."""
+    inserted = {r.contract_id: r for r in records if r.action == "INSERT"}
     depth: dict[str, int] = {}
 
     def depth_of(record: PlannedRecord, seen: frozenset = frozenset()) -> int:
         if record.contract_id not in depth:
-            prior = by_id.get(record.prior_id) if record.prior_id else None
+            sends_lookup = record.prior_id is not None and PRIOR in record.fields_to_send()
+            prior = inserted.get(record.prior_id) if sends_lookup else None
             if prior is None or prior.contract_id in seen:
                 depth[record.contract_id] = 0
             else:

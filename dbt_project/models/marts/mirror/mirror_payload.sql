@@ -1,8 +1,8 @@
 {{ config(indexes=[{'columns': ['org_id', 'deal_group_id_c'], 'unique': true}]) }}
 -- The Deal_Group__c record each contract should be in Salesforce (SPEC §5), for
 -- the orgs whose writeback flag is on in a legal flag state: one row per
--- contract, its fields as columns (compared by mirror_plan) and as the JSON
--- the push sends (Salesforce API names), with that JSON's hash for the ledger.
+-- contract, its fields as columns (mirror_plan compares them and builds the
+-- JSON the push sends for the records it sends), and their hash for the ledger.
 with contracts as (
     select * from {{ for_run_orgs(ref('contracts')) }}
 ),
@@ -53,28 +53,17 @@ fields as (
         on successors.org_id = contracts.org_id and successors.prior_contract_id = contracts.contract_id
 ),
 
-payloads as (
-    select
-        fields.*,
-        jsonb_build_object(
-            'Name', name,
-            'Account__c', account_c,
-            'Status__c', status_c,
-            'Group_Effective_Date__c', group_effective_date_c,
-            'Group_End_Date__c', group_end_date_c,
-            'Renewal_Opportunity__c', renewal_opportunity_c,
-            'Prior_Deal_Group__r', prior_deal_group_id_c,
-            'Contract_Type__c', contract_type_c,
-            'Engagement_Sequence__c', engagement_sequence_c
-        ) as payload
-    from fields
-),
-
 final as (
     select
-        *,
-        md5(payload::text) as payload_hash
-    from payloads
+        fields.*,
+        -- the ledger's hash of the record (every field, nulls marked): what a push sent
+        md5(concat_ws(
+            '|', coalesce(name, '\N'), coalesce(account_c, '\N'), status_c,
+            coalesce(group_effective_date_c::text, '\N'), coalesce(group_end_date_c::text, '\N'),
+            coalesce(renewal_opportunity_c, '\N'), coalesce(prior_deal_group_id_c, '\N'),
+            coalesce(contract_type_c, '\N'), coalesce(engagement_sequence_c::text, '\N')
+        )) as payload_hash
+    from fields
 )
 
 select * from final

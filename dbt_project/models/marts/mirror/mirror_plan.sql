@@ -23,7 +23,13 @@
 -- with '' as null, dates as dates, numbers as numbers, the prior by its
 -- Deal_Group_Id__c.
 with payloads as (
-    select * from {{ for_run_orgs(ref('mirror_payload')) }}
+    select
+        org_id, deal_group_id_c,
+        {% for column, field, type in fields -%}
+            {{ column }},
+        {% endfor -%}
+        payload_hash
+    from {{ for_run_orgs(ref('mirror_payload')) }}
 ),
 
 flags as (
@@ -126,18 +132,42 @@ compared as (
         on key_counts.org_id = payloads.org_id and key_counts.deal_group_id_c = payloads.deal_group_id_c
 ),
 
-diffed as (
+differing as (
     select
         compared.*,
-        '{}'::jsonb
-        {% for column, field, type in fields -%}
-            || case
-                when old_{{ column }} is distinct from {{ column }}
-                    then jsonb_build_object('{{ field }}', jsonb_build_object('old', old_{{ column }}, 'new', {{ column }}))
-                else '{}'::jsonb
-            end
-        {% endfor %} as changed_fields
+        base_source is not null and (
+            {% for column, field, type in fields -%}
+                old_{{ column }} is distinct from {{ column }}{{ " or" if not loop.last }}
+            {% endfor %}
+        ) as differs
     from compared
+),
+
+diffed as (
+    -- the JSON is built only for the records to send (a few in a steady state)
+    select
+        differing.*,
+        case
+            when base_source is null or differs then '{}'::jsonb
+            {% for column, field, type in fields -%}
+                || case
+                    when old_{{ column }} is distinct from {{ column }}
+                        then jsonb_build_object(
+                            '{{ field }}', jsonb_build_object('old', old_{{ column }}, 'new', {{ column }})
+                        )
+                    else '{}'::jsonb
+                end
+            {% endfor %}
+            else '{}'::jsonb
+        end as changed_fields,
+        case
+            when base_source is null or differs then jsonb_build_object(
+                {% for column, field, type in fields -%}
+                    '{{ field }}', {{ column }}{{ "," if not loop.last }}
+                {% endfor %}
+            )
+        end as payload
+    from differing
 ),
 
 mirrored as (
@@ -147,7 +177,7 @@ mirrored as (
         case
             when key_records > 1 then 'REFUSED'
             when base_source is null then 'INSERT'
-            when changed_fields <> '{}'::jsonb then 'UPDATE'
+            when differs then 'UPDATE'
             else 'UNCHANGED'
         end as action,
         case when key_records > 1 then '{}'::jsonb else changed_fields end as changed_fields,
@@ -159,7 +189,7 @@ mirrored as (
         salesforce_id,
         prior_deal_group_id_c,
         engagement_sequence_c::integer as engagement_sequence,
-        payload,
+        case when key_records > 1 then null else payload end as payload,
         payload_hash
     from diffed
 ),
