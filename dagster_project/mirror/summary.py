@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 ACTIONS = ("INSERT", "UPDATE", "UNCHANGED", "REFUSED")
+ORG_REASONS = ("ILLEGAL_FLAGS", "ORG_NOT_ENABLED")  # refusals of a whole org (marts.mirror_plan)
 
 
 @dataclass
@@ -60,6 +61,11 @@ def read_plan(url: str, orgs: list[str] | None = None, sample: int = 3) -> list[
     for org, action, count in counts:
         plans.setdefault(org, OrgPlan(org)).counts[action] = count
     for org, action, contract_id, changed, reason in samples:
+        if reason and reason.startswith(ORG_REASONS):  # the org's reason, once: every contract has it
+            line = f"REFUSED every contract: {reason}"
+            if line not in plans[org].samples:
+                plans[org].samples.append(line)
+            continue
         plans[org].samples.append(describe(action, contract_id, changed or {}, reason))
     return [plans[org] for org in sorted(plans)]
 
