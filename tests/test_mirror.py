@@ -104,7 +104,9 @@ def scenario_orgs() -> Dataset:
     single_contracts(illegal, 1)
     secret = org("mir_secret")
     single_contracts(secret, 2)
-    for builder in (first, bad, flaky, bulk, dup, off, illegal, secret):
+    split = org("mir_split")
+    single_contracts(split, 3)
+    for builder in (first, bad, flaky, bulk, dup, off, illegal, secret, split):
         data.extend(builder.data)
     return data
 
@@ -331,6 +333,24 @@ def test_a_duplicate_key_is_refused_listed_and_never_sent(mirror_db, salesforce)
     assert push_result(result)["created"] == 2
     assert salesforce.requests == 1
     assert [r["Deal_Group_Id__c"] for r in salesforce.upsert_bodies()[0]] == ["mir_dup:G001", "mir_dup:G003"]
+
+
+def test_a_key_salesforce_holds_twice_before_the_sync_lands_it_fails_alone(mirror_db, salesforce):
+    for sf_id in ("a0Xsplit0000001", "a0Xsplit0000002"):  # created in Salesforce, not synced yet
+        salesforce.records[sf_id] = {"Id": sf_id, "Deal_Group_Id__c": "mir_split:G002", "Name": "twice"}
+    pushed = push_result(run_mirror(mirror_db, "mir_split", push=True))
+    assert (pushed["created"], pushed["failed"]) == (2, 1)
+    (failure,) = pushed["failures"]
+    assert failure["contract_id"] == "mir_split:G002" and failure["error_code"] == "DUPLICATE_EXTERNAL_ID"
+    # the 300 splits the request until the record that matches two fails alone: 3 → 1 + 2 → 1 + 1
+    assert [[r["Deal_Group_Id__c"][-4:] for r in body] for body in salesforce.upsert_bodies()] == [
+        ["G001", "G002", "G003"],
+        ["G001"],
+        ["G002", "G003"],
+        ["G002"],
+        ["G003"],
+    ]
+    assert len(salesforce.records) == 4  # the two it held, and G001 and G003 once each
 
 
 def test_a_writeback_disabled_org_and_an_illegal_flag_org_are_never_sent(mirror_db, salesforce):
