@@ -362,6 +362,56 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_failure(result) -> str:
+    """The first failed step's own message (a Failure's description), one line."""
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.error:
+            message = event.step_failure_data.error.message.strip().splitlines()[0]
+            return message.split(": ", 1)[1] if message.startswith("dagster.") and ": " in message else message
+    return "a step failed"
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """The Salesforce mirror (SPEC §5): the plan per org (a dry run), or with --push the plan sent,
+    each org's results printed (created, updated, failed, requests sent)."""
+    from dagster_project.mirror.salesforce import credential_problem
+
+    problem = credential_problem() if args.push else None
+    if problem:  # before any work (or import): nothing is computed for a push that cannot be sent
+        raise CliError(problem)
+    from dagster_project.lib import database
+    from dagster_project.lib.jobs import MIRROR_JOB, mirror_run_config
+    from dagster_project.mirror.defs import DEAL_GROUP_MIRROR
+    from dagster_project.mirror.summary import read_plan, render_plan, render_push
+
+    require_platform_schema()
+    require_known_orgs(args.org or [])
+    lines, run_ids = [], []
+    for org in args.org or [None]:
+        result = execute_job(MIRROR_JOB, mirror_run_config(push=args.push)["ops"], "last_mirror_dbt.log", org=org)
+        if not result.success:
+            raise CliError(
+                f"mirror run {result.run_id}" + (f" of org {org}" if org else "") + f" failed: {run_failure(result)}"
+            )
+        lines += render_plan(read_plan(database.database_url(), [org] if org else None))
+        if args.push:
+            for event in result.get_asset_materialization_events():
+                if event.asset_key == DEAL_GROUP_MIRROR:
+                    lines += render_push(event.step_materialization_data.materialization.metadata["push_json"].value)
+                    break
+        run_ids.append(result.run_id)
+    print("\n".join(lines))
+    print(
+        f"run {', '.join(run_ids)} — "
+        + (
+            "pushed; each record's result is in platform.mirror_push_log"
+            if args.push
+            else "dry run: nothing sent (add --push)"
+        )
+    )
+    return 0
+
+
 def cmd_adopt_salesforce(args: argparse.Namespace) -> int:
     """Views in schema salesforce over a connector-landed schema, for one org (SPEC §8)."""
     from dagster_project.adoption.salesforce import AdoptionError, adopt_salesforce
@@ -409,8 +459,8 @@ def cmd_load_demo_agreements() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """What the README's first command runs: init-db, the demo data, backfill --apply, the renewal
-    pipeline, staleness and the audits, each printing its summary (the audits: where their page is),
-    so every job, sensor and schedule has a state."""
+    pipeline, staleness, the mirror's plan (a dry run) and the audits, each printing its summary
+    (the audits: where their page is), so every job, sensor and schedule has a state."""
     cmd_init_db(args)
     cmd_load_demo(args)
     cmd_load_demo_agreements()
@@ -420,6 +470,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_renewals(args)
     print()
     cmd_staleness(args)
+    print()
+    args.push = False  # the mirror's plan for the writeback-enabled org, never sent from the demo
+    cmd_mirror(args)
     print()
     args.fail_on = "never"  # the demo's hostile rows are findings on purpose
     return cmd_audit(args)
@@ -488,6 +541,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--open", action="store_true", help="open it in the default browser")
     report.set_defaults(handler=cmd_report)
 
+    mirror = commands.add_parser(
+        "mirror", help="the Salesforce mirror's plan per org (dry run), or --push it to Deal_Group__c"
+    )
+    mirror.add_argument("--org", action="append", help="only this org (repeatable)")
+    mirror.add_argument(
+        "--push", action="store_true", help="send the plan (needs the SALESFORCE_* variables; default: dry run)"
+    )
+    mirror.set_defaults(handler=cmd_mirror)
+
     commands.add_parser("status", help="print the last backfill's summary").set_defaults(handler=cmd_status)
 
     dev = commands.add_parser("dev", help="start the Dagster UI (dagster dev) on this project's instance")
@@ -512,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy.set_defaults(handler=cmd_stale_policy)
 
     demo = commands.add_parser(
-        "demo", help="init-db, load-demo, backfill --apply, renewals, staleness and the audits in one go"
+        "demo", help="init-db, load-demo, backfill --apply, renewals, staleness, the mirror's plan and the audits"
     )
     demo_options(demo)
     demo.set_defaults(handler=cmd_demo)

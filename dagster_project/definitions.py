@@ -6,6 +6,8 @@ from dagster_project.audits import defs as audits
 from dagster_project.backfill import defs as backfill
 from dagster_project.lib.dbt_project import dbt_resource
 from dagster_project.lib.resources import PostgresResource
+from dagster_project.mirror import defs as mirror
+from dagster_project.mirror.salesforce import SalesforceResource
 from dagster_project.renewals import defs as renewals
 from dagster_project.staleness import defs as staleness
 from sensors.org_partitions import org_discovery_sensor
@@ -17,8 +19,15 @@ defs = Definitions.merge(
     staleness.defs,
     renewals.defs,
     audits.defs,
+    mirror.defs,
     Definitions(
         sensors=[staleness_sensor, renewal_sensor, org_discovery_sensor],
-        resources={"dbt": dbt_resource(), "postgres": PostgresResource(), "staleness_settings": StalenessSettings()},
+        resources={
+            "dbt": dbt_resource(),
+            "postgres": PostgresResource(),
+            "staleness_settings": StalenessSettings(),
+            # credentials are read from SALESFORCE_* when a push connects (dagster_project/mirror/salesforce.py)
+            "salesforce": SalesforceResource(),
+        },
     ),
 )

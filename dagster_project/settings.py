@@ -44,7 +44,7 @@ def dagster_home() -> Path:
 
 def report_dir() -> Path:
     """Where every audit run writes its data-quality page (``PLATFORM_REPORT_DIR``, default
-    ``reports/`` in the Dagster home, beside the runs' own storage; D69)."""
+    ``reports/`` in the Dagster home, beside the runs' own storage; D70)."""
     configured = os.environ.get("PLATFORM_REPORT_DIR")
     return Path(configured) if configured else dagster_home() / "reports"
 

@@ -36,6 +36,7 @@ def run_cli(*args, env=None, check=False):
         "dev",
         "staleness",
         "stale-policy",
+        "mirror",
     ],
 )
 def test_every_command_has_help(command):

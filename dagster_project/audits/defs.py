@@ -7,8 +7,8 @@ successful backfill, renewal or staleness run.
 Where each audit's check lives: on the asset a Dagster user would open when something is
 wrong with that data — the live table it audits (``app/deal_group`` for F1, F3, F7;
 ``app/quote`` for F2; ``app/organization`` for F4; ``app/account`` for F5;
-``salesforce/opportunity`` for F6 and F8), the apply that owns the drift
-(``app/engagement_hierarchy`` for DRIFT), the mart a platform audit reads. The audit
+``salesforce/opportunity`` for F6 and F8; ``salesforce/deal_group_c`` for the mirror's
+two), the apply that owns the drift (``app/engagement_hierarchy`` for DRIFT), the mart a platform audit reads. The audit
 models themselves are the findings, not the audited data, so a check there would show a
 red mark on a table that is doing its job."""
 
@@ -80,6 +80,14 @@ AUDITED_ASSETS: dict[str, tuple[AssetKey, str]] = {
     "UNATTACHED_SHARE": (
         AssetKey(["marts", "unattached_opportunities"]),
         "unattached opportunities stay under the org's configured share",
+    ),
+    "MIRROR_ORPHAN": (
+        AssetKey(["salesforce", "deal_group_c"]),
+        "every Deal_Group__c record of a writeback-enabled org names a contract",
+    ),
+    "MIRROR_DUPLICATE_KEY": (
+        AssetKey(["salesforce", "deal_group_c"]),
+        "one Deal_Group__c record per Deal_Group_Id__c (a duplicated key is never sent)",
     ),
 }
 

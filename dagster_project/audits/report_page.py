@@ -1,4 +1,4 @@
-"""The data-quality page of an audit run (SPEC §7, D69): one self-contained HTML file,
+"""The data-quality page of an audit run (SPEC §7, D70): one self-contained HTML file,
 rendered by Jinja2 from ``templates/`` with autoescaping on (org names, CRM strings and
 finding details are user data), CSS and trend charts (inline SVG) inside the file, so
 nothing is fetched when it is opened. Each run writes ``run-<run id>.html`` and copies it

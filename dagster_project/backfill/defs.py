@@ -39,7 +39,7 @@ ENGAGEMENT_HIERARCHY = AssetKey(["app", "engagement_hierarchy"])
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     dagster_dbt_translator=PlatformTranslator(),
-    exclude="tag:staleness tag:renewal tag:audit",
+    exclude="tag:staleness tag:renewal tag:audit tag:mirror",
     name="hierarchy_models",
     partitions_def=ORG_PARTITIONS,
     backfill_policy=BackfillPolicy.single_run(),

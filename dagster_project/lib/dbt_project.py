@@ -19,7 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_project import settings
 
 # dbt tag → the capability group its models show under in the UI
-CAPABILITY_GROUPS = {"renewal": "renewals", "staleness": "staleness"}
+CAPABILITY_GROUPS = {"renewal": "renewals", "staleness": "staleness", "mirror": "mirror"}
 
 
 @cache

@@ -37,3 +37,13 @@ def renewal_run_config(as_of: str | None = None, *, apply: bool = True, contract
             RENEWAL_SCAFFOLDING_OP: {"config": {"contracts": contracts or [], "apply": apply}},
         }
     }
+
+
+MIRROR_JOB = "salesforce_mirror"
+MIRROR_MODELS_OP = "mirror_models"
+MIRROR_PUSH_OP = "salesforce__deal_group_mirror"
+
+
+def mirror_run_config(*, push: bool = False) -> dict:
+    """One Salesforce mirror run (its orgs are its partitions): the plan only, unless ``push``."""
+    return {"ops": {MIRROR_PUSH_OP: {"config": {"push": push}}}}

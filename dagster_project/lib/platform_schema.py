@@ -273,6 +273,20 @@ TABLES: tuple[Table, ...] = (
         primary_key=("audit_id", "org_id", "finding_key", "first_seen_run"),
         platform_owned=True,
     ),
+    # the Salesforce mirror's push log, which is also its ledger (SPEC §5): one row per record a
+    # push sent, with Salesforce's own result; written by dagster_project/mirror, read by marts.mirror_plan
+    Table(
+        "platform",
+        "mirror_push_log",
+        _cols(
+            "push_id text not null; org_id text not null; contract_id text not null; salesforce_id text;"
+            "result text not null; error_code text; error_message text; payload_hash text not null;"
+            "payload jsonb not null; fields_sent text[] not null; api text not null; attempts integer not null;"
+            "pushed_at timestamptz not null"
+        ),
+        primary_key=("push_id", "contract_id"),
+        platform_owned=True,
+    ),
 )
 
 _ONE_ID = "the apply and the staleness job address rows by this id"
@@ -328,6 +342,12 @@ INDEXES: tuple[Index, ...] = (
         "a finding is open once at a time: each audit run updates or resolves it by its key",
         unique=True,
         where="resolved_at is null",
+    ),
+    Index(
+        "mirror_push_log_contract_idx",
+        "platform.mirror_push_log",
+        ("org_id", "contract_id", "pushed_at"),
+        "the mirror plan reads each contract's last successful push",
     ),
     # the keys of tables init-db creates are primary keys; on a customer's table, a unique index
     Index(

@@ -8,6 +8,7 @@
     'audit_f5_duplicate_crm_accounts', 'audit_f6_renewal_record_type',
     'audit_f7_supersession_overdue', 'audit_f8_replaced_by_disagrees', 'audit_drift',
     'audit_reconciliation', 'audit_quarantine_share', 'audit_unattached_share',
+    'audit_mirror_orphans', 'audit_mirror_duplicate_keys',
 ] %}
 
 {% for audit in audits %}
