@@ -332,7 +332,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     require_platform_schema()
     require_known_orgs(args.org or [])
     _prepare_dagster_home()
-    lines, code = run_audit(args.org or None, args.fail_on, instance=DagsterInstance.get())
+    with open(settings.dagster_home() / "last_audit_dbt.log", "w") as log, contextlib.redirect_stdout(log):
+        lines, code = run_audit(args.org or None, args.fail_on, instance=DagsterInstance.get())
     print("\n".join(lines))
     return code
 

@@ -28,7 +28,10 @@ def run_audit(
     result = materialize(
         [audit_models, audit_history, audit_checks],
         resources={"dbt": dbt_resource(), "postgres": postgres},
-        run_config={"ops": {"platform__audit_history": {"config": {"orgs": orgs}}}},
+        run_config={
+            "ops": {"platform__audit_history": {"config": {"orgs": orgs}}},
+            "loggers": {"console": {"config": {"log_level": "WARNING"}}},  # the lines below say what matters
+        },
         instance=instance or DagsterInstance.ephemeral(),
         selection=AUDITS_SELECTION,
         raise_on_error=False,
