@@ -19,6 +19,7 @@ from dagster_project.demo.generate import Dataset, chaos_org, history_org
 from dagster_project.demo.load import load_dataset
 from dagster_project.lib.dbt_project import dbt_project
 from dagster_project.lib.runs import materialize_orgs
+from dagster_project.mirror.defs import mirror_models
 from dagster_project.renewals.defs import renewal_models
 from tests.conftest import fresh_database
 from tests.renewal_scenarios import renewal_dataset
@@ -37,15 +38,15 @@ def org_tables() -> list[str]:
 
 
 def build(url: str, orgs: list[str] | None = None) -> None:
-    """The hierarchy and renewal models: every org in one run, or each of ``orgs`` in a run of its
-    own (its org partition), as the sensors ask for them."""
+    """The hierarchy, renewal and mirror models: every org in one run, or each of ``orgs`` in a run
+    of its own (its org partition), as the sensors ask for them."""
     config = {"config": {"as_of": AS_OF}}
     for org in orgs or [None]:
         result = materialize_orgs(
-            [hierarchy_models, renewal_models],
+            [hierarchy_models, renewal_models, mirror_models],
             url=url,
             org=org,
-            run_config={"ops": {"hierarchy_models": config, "renewal_models": config}},
+            run_config={"ops": {"hierarchy_models": config, "renewal_models": config, "mirror_models": config}},
         )
         assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
 
