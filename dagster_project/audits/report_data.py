@@ -16,9 +16,10 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from dagster_project.audits.history import SAMPLE_ROWS
+from dagster_project.lib.check_failures import FAILURES_SCHEMA  # dbt's store_failures
+
 TREND_RUNS = 14  # the runs a trend chart covers, this one included
-SAMPLE_ROWS = 20
-FAILURES_SCHEMA = "test_failures"  # dbt's store_failures (lib/check_failures.py)
 
 
 @dataclass
