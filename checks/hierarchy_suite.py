@@ -4,21 +4,16 @@ unique and 1..n with no gaps (SPEC §3 invariants 1 and 2), validated on each
 engagement's shape (its counts and sequence range, aggregated in SQL).
 
 GX runs in an ephemeral, in-memory context with analytics off: nothing is
-written to disk and nothing calls out.
+written to disk and nothing calls out. It is imported where the suite runs, not
+with this module: importing it takes ~3.5 s, which every CLI command and every
+load of the code location would pay otherwise (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
 import pandas as pd
-from great_expectations.data_context.types.base import (
-    DataContextConfig,
-    InMemoryStoreBackendDefaults,
-    ProgressBarsConfig,
-)
 
 from dagster_project.lib import database
 
@@ -45,6 +40,8 @@ class SuiteResult:
 def engagement_expectations() -> list:
     """Per engagement: at most one ACTIVE contract; every contract has a sequence, no two
     share one, and they run 1..n (the smallest is 1 and the largest is the count)."""
+    import great_expectations.expectations as gxe
+
     return [
         gxe.ExpectColumnValuesToBeBetween(column="active_contracts", max_value=1),
         gxe.ExpectColumnPairValuesToBeEqual(column_A="sequenced_contracts", column_B="contract_count"),
@@ -76,6 +73,13 @@ def read_engagement_shape(url: str | None = None, orgs: list[str] | None = None)
 
 def validate_hierarchy(engagements: pd.DataFrame) -> SuiteResult:
     """Run the suite over an engagement-shape frame (columns ``ENGAGEMENT_COLUMNS``)."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
     context = gx.get_context(
         mode="ephemeral",
         project_config=DataContextConfig(

@@ -49,17 +49,20 @@ def report_dir() -> Path:
     return Path(configured) if configured else dagster_home() / "reports"
 
 
-def dbt_executable() -> str:
+def dbt_executable(name: str = "dbt") -> str:
     """The dbt of this environment, so nothing depends on PATH (the code server
     that `dagster dev` starts may see another sys.executable; sys.prefix is the
-    venv either way)."""
+    venv either way). ``platform-dbt`` is the same dbt as the dbt steps run it
+    (lib/dbt_entry.py); without it (an older install), plain dbt."""
     for candidate in (
-        Path(sys.prefix) / "bin" / "dbt",
-        Path(sys.executable).parent / "dbt",
-        PROJECT_ROOT / ".venv" / "bin" / "dbt",
+        Path(sys.prefix) / "bin" / name,
+        Path(sys.executable).parent / name,
+        PROJECT_ROOT / ".venv" / "bin" / name,
     ):
         if candidate.exists():
             return str(candidate)
+    if name != "dbt":
+        return dbt_executable()
     return shutil.which("dbt") or "dbt"
 
 

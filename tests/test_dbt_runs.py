@@ -25,3 +25,25 @@ def test_a_second_run_on_the_same_database_reuses_dbt_parse_state(platform_url, 
     log = dbt_log_of(second)
     assert "Unable to do partial parsing" not in log
     assert "Partial parsing enabled" in log
+
+
+def test_platform_dbt_is_dbt_and_answers_its_version_without_importing_dbt():
+    """dagster-dbt asks ``--version`` at every run: platform-dbt gives dbt's answer (the same
+    installed version, in dbt's format) without importing dbt; any other command is dbt's."""
+    import subprocess
+    import sys
+
+    from dagster_project import settings
+
+    platform_dbt = settings.dbt_executable("platform-dbt")
+    ours = subprocess.run([platform_dbt, "--version"], capture_output=True, text=True, check=True).stdout
+    dbts = subprocess.run([settings.dbt_executable(), "--version"], capture_output=True, text=True, check=True).stdout
+    installed = [line for line in dbts.splitlines() if "installed:" in line]
+    assert ours.splitlines()[:2] == ["Core:", installed[0]]
+    no_dbt_imported = (
+        "import sys; sys.argv = ['platform-dbt', '--version']; from dagster_project.lib.dbt_entry import main; "
+        "main(); assert not [m for m in sys.modules if m == 'dbt' or m.startswith('dbt.')], 'dbt was imported'"
+    )
+    subprocess.run([sys.executable, "-c", no_dbt_imported], capture_output=True, check=True)
+    usage = subprocess.run([platform_dbt, "build", "--help"], capture_output=True, text=True, check=True).stdout
+    assert "--full-refresh" in usage

@@ -140,7 +140,8 @@ def prune_run_targets(op_name: str, keep: int = RUN_TARGETS_KEPT) -> None:
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project(), dbt_executable=settings.dbt_executable())
+    """dagster-dbt's resource, running dbt as ``platform-dbt`` (lib/dbt_entry.py)."""
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=settings.dbt_executable("platform-dbt"))
 
 
 def _layer(props: Mapping[str, Any]) -> str | None:

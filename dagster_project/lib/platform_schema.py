@@ -332,6 +332,7 @@ INDEXES: tuple[Index, ...] = (
         "quote_opportunity_idx", "app.quote", ("org_id", "opportunity_id"), "renewal seeds read quotes by opportunity"
     ),
     Index("quote_line_quote_idx", "app.quote_line", ("quote_id",), "renewal seeds read lines by quote"),
+    Index("quote_line_org_idx", "app.quote_line", ("org_id", "quote_id"), "org-scoped builds read lines by org"),
     Index("agreement_inspection_idx", "app.agreement", ("inspection_id",), "staleness reads agreements by inspection"),
     Index("agreement_template_idx", "app.agreement", ("template_id",), "staleness reads agreements by template"),
     Index("charge_inspection_idx", "app.charge", ("inspection_id",), "staleness reads charges by inspection"),
