@@ -134,6 +134,14 @@ def register_orgs() -> list[str]:
     return orgs
 
 
+@contextlib.contextmanager
+def dbt_output_to(log_name: str):
+    """dbt's output (printed by dagster-dbt as the run goes) into ``.dagster_home/<log_name>``,
+    not the terminal; the command prints its own summary."""
+    with open(settings.dagster_home() / log_name, "w") as log, contextlib.redirect_stdout(log):
+        yield
+
+
 def execute_job(job_name: str, ops: dict, log_name: str, org: str | None = None, partitioned: bool = True):
     """Execute a job of the code location on the persistent instance (so the run shows in
     `dagster dev`) for one org partition, or for every org (``org`` None: one run over the whole
@@ -141,6 +149,7 @@ def execute_job(job_name: str, ops: dict, log_name: str, org: str | None = None,
     only. Returns the result."""
     from dagster import DagsterInstance
 
+    from dagster_project.lib.jobs import CONSOLE_WARNINGS_ONLY
     from dagster_project.lib.partitions import every_org_tags, org_tags
 
     require_platform_schema()
@@ -152,8 +161,8 @@ def execute_job(job_name: str, ops: dict, log_name: str, org: str | None = None,
         tags = org_tags(org) if org else every_org_tags(DagsterInstance.get())
     from dagster_project.definitions import defs
 
-    run_config = {"ops": ops, "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    with open(settings.dagster_home() / log_name, "w") as log, contextlib.redirect_stdout(log):
+    run_config = {"ops": ops, "loggers": CONSOLE_WARNINGS_ONLY}
+    with dbt_output_to(log_name):
         return defs.get_job_def(job_name).execute_in_process(
             run_config=run_config, instance=DagsterInstance.get(), tags=tags, raise_on_error=False
         )
@@ -332,7 +341,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     require_platform_schema()
     require_known_orgs(args.org or [])
     _prepare_dagster_home()
-    with open(settings.dagster_home() / "last_audit_dbt.log", "w") as log, contextlib.redirect_stdout(log):
+    with dbt_output_to("last_audit_dbt.log"):
         lines, code = run_audit(args.org or None, args.fail_on, instance=DagsterInstance.get())
     print("\n".join(lines))
     return code

@@ -10,6 +10,7 @@ from dagster_project.audits.defs import AUDITS_SELECTION, audit_checks, audit_hi
 from dagster_project.audits.report_page import report_path
 from dagster_project.audits.summary import FAIL_ON, exit_code, latest_results, render
 from dagster_project.lib.dbt_project import dbt_resource
+from dagster_project.lib.jobs import CONSOLE_WARNINGS_ONLY
 from dagster_project.lib.resources import PostgresResource
 
 
@@ -30,7 +31,7 @@ def run_audit(
         resources={"dbt": dbt_resource(), "postgres": postgres},
         run_config={
             "ops": {"platform__audit_history": {"config": {"orgs": orgs}}},
-            "loggers": {"console": {"config": {"log_level": "WARNING"}}},  # the lines below say what matters
+            "loggers": CONSOLE_WARNINGS_ONLY,  # the lines below say what matters
         },
         instance=instance or DagsterInstance.ephemeral(),
         selection=AUDITS_SELECTION,

@@ -4,6 +4,9 @@ area). Op names are the assets' step names as Dagster shows them."""
 
 from __future__ import annotations
 
+# a CLI run's console logger: warnings only (the command prints what matters; dbt's output goes to a log)
+CONSOLE_WARNINGS_ONLY = {"console": {"config": {"log_level": "WARNING"}}}
+
 BACKFILL_JOB = "hierarchy_backfill"
 RENEWAL_JOB = "renewal_pipeline"
 STALENESS_JOB = "agreement_staleness"
