@@ -13,7 +13,7 @@ some negative). Measures:
   (successors + system drafts + lines), with rows/s;
 - one event → applied successor: one Won renewal opportunity inserted, one
   sensor tick, the requested run of the renewal pipeline, until its PENDING
-  successor exists;
+  successor exists; then the same run for an org with no rows (its fixed cost);
 - peak RSS of this process and of its children (dbt).
 
 ``--event-only`` repeats the event on the database of an earlier run;
@@ -171,10 +171,32 @@ def measure_event(url: str) -> None:
         f"org {request.partition_key}"
     )
     print("  steps: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in step_seconds(result).items()))
+    fixed_result, fixed = fixed_cost(url, request_config["ops"])
+    print(
+        f"the same run for an org with no rows ({NO_ROWS_ORG}): {fixed:.1f} s, the fixed cost of any org's run; "
+        f"the event's own work {pipeline - fixed:.1f} s"
+    )
+    print("  steps: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in step_seconds(fixed_result).items()))
     print(
         f"peak RSS: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, "
         f"children (dbt) {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB"
     )
+
+
+NO_ROWS_ORG = "bench_no_rows"
+
+
+def fixed_cost(url: str, ops: dict):
+    """Seconds of the event's run (the renewal pipeline for one org partition) for an org that
+    has nothing but its organization row (renewals enabled): what every org's run costs before
+    any of its rows, twice over (the hierarchy's dbt step and the renewals'); (result, seconds)."""
+    with database.connect(url) as conn:
+        conn.execute(
+            "insert into app.organization (org_id, name, engagement_model_enabled, renewal_chain_enabled, "
+            "deal_group_writeback_enabled) values (%s, 'no rows', true, true, false) on conflict do nothing",
+            [NO_ROWS_ORG],
+        )
+    return execute("renewal_pipeline", url, ops, org=NO_ROWS_ORG)
 
 
 def new_org_build(url: str, template_org: str) -> None:
