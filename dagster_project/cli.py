@@ -215,7 +215,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     for org in args.org or [None]:
         result = run_backfill(org, args.as_of, args.apply)
         require_success(result, "backfill" + (f" of org {org}" if org else ""))
-        summary = latest_summary(run_id=result.run_id)
+        summary = run_summary(result)
         if summary is None:
             raise CliError(f"backfill run {result.run_id} recorded no summary. See the run in `dagster dev`.")
         rows += [row for row in summary["summary"] if org is None or row["org_id"] == org]
@@ -235,8 +235,20 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
-def latest_summary(run_id: str | None = None):
-    """The summary metadata of the latest engagement_hierarchy materialization."""
+def run_summary(result) -> dict | None:
+    """The summary a backfill run's own engagement_hierarchy materialization recorded. Read from
+    the run, not as the asset's latest: CLI runs are not queued, so another backfill may have
+    applied between this run's apply and this read."""
+    from dagster_project.backfill.defs import ENGAGEMENT_HIERARCHY
+
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == ENGAGEMENT_HIERARCHY:
+            return {"summary": event.materialization.metadata["summary_json"].value}
+    return None
+
+
+def latest_summary():
+    """The summary metadata of the latest engagement_hierarchy materialization (`status`)."""
     from dagster import DagsterInstance
 
     from dagster_project.backfill.defs import ENGAGEMENT_HIERARCHY
@@ -244,7 +256,7 @@ def latest_summary(run_id: str | None = None):
     _prepare_dagster_home()
     instance = DagsterInstance.get()
     event = instance.get_latest_materialization_event(ENGAGEMENT_HIERARCHY)
-    if event is None or (run_id and event.run_id != run_id):
+    if event is None:
         return None
     metadata = event.asset_materialization.metadata
     return {

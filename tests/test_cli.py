@@ -69,6 +69,27 @@ def test_backfill_runs_the_job_and_status_prints_its_summary(platform_url, compu
     assert "(dry run)" in status.stdout and "sc_accounts: 3 contracts" in status.stdout
 
 
+def test_the_backfill_prints_its_own_runs_summary_when_another_run_applied_since(platform_url, computed):
+    """CLI runs are not queued: another backfill can record its apply between this run's apply and
+    the summary the CLI prints. The summary is still this run's."""
+    from dagster import AssetMaterialization, DagsterInstance, MetadataValue
+
+    from dagster_project.backfill.defs import ENGAGEMENT_HIERARCHY
+    from dagster_project.cli import run_summary
+    from tests.conftest import run_backfill
+
+    instance = DagsterInstance.ephemeral()
+    result = run_backfill(platform_url, org="sc_accounts", instance=instance)
+    assert result.success
+    other_run = {"org_id": "org_004", "apply": "dry run"}
+    instance.report_runless_asset_event(
+        AssetMaterialization(ENGAGEMENT_HIERARCHY, metadata={"summary_json": MetadataValue.json([other_run])})
+    )
+    assert instance.get_latest_materialization_event(ENGAGEMENT_HIERARCHY).run_id != result.run_id
+    summary = run_summary(result)["summary"]
+    assert summary != [other_run] and "sc_accounts" in {row["org_id"] for row in summary}
+
+
 def test_an_operator_turns_selective_on_and_a_charge_edit_no_longer_stales(platform_url, agreement_app, tmp_path):
     app = agreement_app
     app.signed_job("op", service="Sewer scope", amount="250.00")
