@@ -15,21 +15,13 @@
 --    through other forward sources) are loop-free; the others run into a loop;
 -- 3. every opportunity whose chain reaches one of those runs into a loop: the
 --    pointers are followed backwards from them.
--- It reads the staging view, not int_opportunities__typed, so that the two run
--- side by side: row-valid is rule 0's row checks (ids and close_date not null,
--- the id not duplicated in its org), as typed's row_reason is null.
--- Each walk's opportunities are materialized once and probed by every step.
+-- Row-valid is typed's verdict: no row reason of rule 0 (NULL_ID, DUPLICATE_ID,
+-- NULL_CLOSE_DATE). Each walk's opportunities are materialized once and probed
+-- by every step.
 with recursive row_valid as materialized (
-    select opportunities.org_id, opportunities.opportunity_id, opportunities.last_opportunity_id,
-        opportunities.close_date
-    from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }} as opportunities
-    where opportunities.org_id is not null
-      and opportunities.opportunity_id is not null
-      and opportunities.close_date is not null
-      and not exists (
-          select 1 from {{ for_run_orgs(ref('int_opportunities__duplicate_ids')) }} as duplicated
-          where duplicated.org_id = opportunities.org_id and duplicated.opportunity_id = opportunities.opportunity_id
-      )
+    select org_id, opportunity_id, last_opportunity_id, close_date
+    from {{ for_run_orgs(ref('int_opportunities__typed')) }}
+    where row_reason is null
 ),
 
 forward_sources as materialized (

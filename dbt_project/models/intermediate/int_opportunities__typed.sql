@@ -5,7 +5,7 @@
 -- (Indexed by org only, for org-scoped builds: every reader joins it by hash.)
 -- (The opportunities are read twice, each straight from the staging view: a CTE
 -- read more than once is materialized, a 1 M-row copy. Duplicate ids come from
--- their own small model, which the cycle check reads too.)
+-- their own small model.)
 with opportunities as (
     select * from {{ for_run_orgs(ref('stg_salesforce__opportunities')) }}
 ),
