@@ -235,16 +235,22 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_metadata(result, asset_key):
+    """The metadata of the run's own (first) materialization of ``asset_key``, or None. Read from
+    the run, never as the asset's latest: CLI runs are not queued, so another run may have
+    materialized the asset since."""
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == asset_key:
+            return event.materialization.metadata
+    return None
+
+
 def run_summary(result) -> dict | None:
-    """The summary a backfill run's own engagement_hierarchy materialization recorded. Read from
-    the run, not as the asset's latest: CLI runs are not queued, so another backfill may have
-    applied between this run's apply and this read."""
+    """The summary a backfill run's own engagement_hierarchy materialization recorded."""
     from dagster_project.backfill.defs import ENGAGEMENT_HIERARCHY
 
-    for event in result.get_asset_materialization_events():
-        if event.asset_key == ENGAGEMENT_HIERARCHY:
-            return {"summary": event.materialization.metadata["summary_json"].value}
-    return None
+    metadata = run_metadata(result, ENGAGEMENT_HIERARCHY)
+    return None if metadata is None else {"summary": metadata["summary_json"].value}
 
 
 def latest_summary():
@@ -317,6 +323,7 @@ def cmd_staleness(args: argparse.Namespace) -> int:
 def cmd_renewals(args: argparse.Namespace) -> int:
     """The renewal pipeline, as the sensor (one org) and the daily schedule (every org) run it:
     hierarchy, renewal models, checks, then the applies (``--dry-run``: plan only)."""
+    from checks.renewal_checks import RENEWAL_SCAFFOLDING
     from dagster_project.lib.jobs import RENEWAL_JOB, renewal_run_config
     from dagster_project.renewals.summary import renewal_summary
 
@@ -328,13 +335,10 @@ def cmd_renewals(args: argparse.Namespace) -> int:
             RENEWAL_JOB, renewal_run_config(args.as_of, apply=not args.dry_run)["ops"], "last_renewals_dbt.log", org=org
         )
         require_success(result, "renewals" + (f" of org {org}" if org else ""))
-        for event in result.get_asset_materialization_events():
-            if event.asset_key.to_user_string() == "app/renewal_scaffolding":
-                metadata = event.step_materialization_data.materialization.metadata
-                for key, value in metadata.items():
-                    if key not in ("mode", "orgs", "contracts_in_trigger", "per_org"):
-                        written[key] = written.get(key, 0) + value.value
-                break  # one materialization per org partition of the run, all with the run's totals
+        # one materialization per org partition of the run, all with the run's totals: the first
+        for key, value in (run_metadata(result, RENEWAL_SCAFFOLDING) or {}).items():
+            if key not in ("mode", "orgs", "contracts_in_trigger", "per_org"):
+                written[key] = written.get(key, 0) + value.value
         run_ids.append(result.run_id)
     print(renewal_summary(written, orgs=args.org or None))
     print(
@@ -416,11 +420,9 @@ def cmd_mirror(args: argparse.Namespace) -> int:
                 f"mirror run {result.run_id}" + (f" of org {org}" if org else "") + f" failed: {run_failure(result)}"
             )
         lines += render_plan(read_plan(database.database_url(), [org] if org else None))
-        if args.push:
-            for event in result.get_asset_materialization_events():
-                if event.asset_key == DEAL_GROUP_MIRROR:
-                    lines += render_push(event.step_materialization_data.materialization.metadata["push_json"].value)
-                    break
+        pushed = run_metadata(result, DEAL_GROUP_MIRROR) if args.push else None
+        if pushed is not None:
+            lines += render_push(pushed["push_json"].value)
         run_ids.append(result.run_id)
     print("\n".join(lines))
     print(
